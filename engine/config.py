@@ -1,0 +1,47 @@
+"""Settings read from ALUR_* environment variables, with defaults that need no services.
+
+The default database is SQLite under instance/, so `make run` works on a machine without
+PostgreSQL or Redis; production points ALUR_DATABASE_URL (or DATABASE_URL) at PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"ALUR_{name}", default)
+
+
+def default_database_url() -> str:
+    url = os.environ.get("ALUR_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    path = PROJECT_ROOT / "instance" / "alur.sqlite3"
+    return f"sqlite:///{path}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = field(default_factory=default_database_url)
+    instance_dir: Path = field(default_factory=lambda: Path(_env("INSTANCE_DIR", str(PROJECT_ROOT / "instance"))))
+    upload_dir: Path = field(
+        default_factory=lambda: Path(_env("UPLOAD_DIR", str(PROJECT_ROOT / "instance" / "uploads")))
+    )
+    bpmn_dir: Path = field(default_factory=lambda: Path(_env("BPMN_DIR", str(PROJECT_ROOT / "bpmn"))))
+    forms_dir: Path = field(default_factory=lambda: Path(_env("FORMS_DIR", str(PROJECT_ROOT / "forms"))))
+    max_bpmn_bytes: int = field(default_factory=lambda: int(_env("MAX_BPMN_BYTES", str(2 * 1024 * 1024))))
+    max_upload_bytes: int = field(default_factory=lambda: int(_env("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024))))
+    timezone: str = field(default_factory=lambda: _env("TIMEZONE", "Asia/Jakarta"))
+    workweek: tuple[int, ...] = field(
+        default_factory=lambda: tuple(int(d) for d in _env("WORKWEEK", "0,1,2,3,4").split(","))
+    )
+    timer_interval_seconds: float = field(default_factory=lambda: float(_env("TIMER_INTERVAL", "5")))
+
+
+def load_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,65 @@
+"""Domain errors: each carries a stable snake_case code that the web layer maps to a status.
+
+The engine raises these and never aborts a request itself; webapp/errors.py holds the one
+class-to-HTTP-status map, so an API client and a page see the same code and message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """Base of every error a user can cause; never used for programming mistakes."""
+
+    code = "domain_error"
+    status = 400
+
+    def __init__(self, message: str, *, code: str | None = None, details: Any = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.details = details if details is not None else {}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "details": self.details}
+
+
+class NotFoundError(DomainError):
+    code = "not_found"
+    status = 404
+
+
+class PermissionDeniedError(DomainError):
+    code = "permission_denied"
+    status = 403
+
+
+class AuthenticationError(DomainError):
+    code = "unauthenticated"
+    status = 401
+
+
+class ConflictError(DomainError):
+    code = "conflict"
+    status = 409
+
+
+class InvalidInputError(DomainError):
+    """Submitted data failed validation; details maps each field to its problems."""
+
+    code = "invalid_input"
+    status = 400
+
+
+class InvalidDiagramError(DomainError):
+    """A diagram was refused at deploy; details is a list of {element_id, message}."""
+
+    code = "invalid_diagram"
+    status = 400
+
+
+class PayloadTooLargeError(DomainError):
+    code = "payload_too_large"
+    status = 413

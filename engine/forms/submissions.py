@@ -1,0 +1,195 @@
+"""Validate a submission against its form: the server, not the browser, decides what is stored.
+
+Every problem is collected (not just the first) under a field path such as `paket[1].pagu`;
+unknown keys are refused at every level; hidden and empty fields come back as None, so a later
+step overwrites what an earlier one stored instead of leaving a stale answer behind.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from engine.errors import InvalidInputError
+from engine.forms.conditions import is_condition_met
+from engine.forms.schemas import (
+    DATE_FORMATS,
+    VALIDATION_TYPES,
+    check_form,
+    hide_expr,
+    is_readonly,
+    key_of,
+    options,
+    scope_keys,
+)
+
+TEXT_LIMIT = 20_000
+ROW_LIMIT = 500
+# Patterns come from form authors, not users, and are at most 200 characters; bounding the value
+# too keeps a badly written pattern from backtracking for long on a long answer.
+PATTERN_VALUE_LIMIT = 1_000
+
+
+def validate_submission(schema: dict, data: Mapping, *, context: Mapping | None = None) -> dict:
+    """Return the cleaned submission or raise InvalidInputError listing every problem."""
+    check_form(schema)
+    run = _Validation(context or {})
+    cleaned = run.scope(schema["components"], data, "", ())
+    if run.problems:
+        code = "unknown_field" if run.only_unknown else "invalid_form_data"
+        raise InvalidInputError("The submitted form has errors", code=code, details=run.problems)
+    return cleaned
+
+
+class _Validation:
+    """One validation run: collects problems by field path instead of stopping at the first."""
+
+    def __init__(self, context: Mapping):
+        self.context = context
+        self.problems: dict[str, list[str]] = {}
+        self.only_unknown = True
+
+    def add(self, path: str, problem: str, *, unknown: bool = False) -> None:
+        self.problems.setdefault(path or "_form", []).append(problem)
+        self.only_unknown = self.only_unknown and unknown
+
+    def scope(self, components, data, prefix, outer, hidden=False) -> dict:
+        if data is None or hidden:
+            data = {}
+        if not isinstance(data, Mapping):
+            self.add(prefix.rstrip("."), "Must be an object")
+            return {}  # its fields' problems would only repeat this one
+        for key in sorted(data.keys() - scope_keys(components), key=str):
+            self.add(f"{prefix}{key}", "Unknown field", unknown=True)
+        cleaned: dict[str, Any] = {}
+        self.fill(components, data, prefix, (data, *outer), hidden, cleaned)
+        return cleaned
+
+    def fill(self, components, data, prefix, scopes, hidden, cleaned) -> None:
+        for comp in components:
+            kind, key = comp["type"], key_of(comp)
+            is_hidden = hidden or is_condition_met(hide_expr(comp), scopes)
+            if kind == "group" and key is None:
+                self.fill(comp["components"], data, prefix, scopes, is_hidden, cleaned)
+            elif key is None or is_readonly(comp, scopes):
+                continue  # display only, or shown from earlier data: not this step's input
+            elif kind == "group":
+                cleaned[key] = self.scope(
+                    comp["components"], data.get(key), f"{prefix}{key}.", scopes, is_hidden
+                )
+            elif is_hidden:
+                cleaned[key] = None
+            elif kind == "dynamiclist":
+                cleaned[key] = self.rows(comp, data.get(key), f"{prefix}{key}", scopes)
+            else:
+                cleaned[key] = self.value(comp, data.get(key), f"{prefix}{key}")
+
+    def rows(self, comp, value, path, scopes) -> list | None:
+        if value is None or value == []:
+            return None
+        if not isinstance(value, list):
+            self.add(path, "Must be a list")
+            return None
+        if len(value) > ROW_LIMIT:
+            self.add(path, f"At most {ROW_LIMIT} rows")
+            return None
+        return [
+            self.scope(comp["components"], row, f"{path}[{i}].", scopes)
+            for i, row in enumerate(value)
+        ]
+
+    def value(self, comp, value, path) -> Any:
+        if isinstance(value, str) and not value.strip():
+            value = None
+        problems: list[str] = []
+        if value is not None:
+            value, problems = _CLEANERS[comp["type"]](comp, value, self.context)
+        missing = value is None or value is False  # a required checkbox must be ticked
+        if comp.get("validate", {}).get("required") and missing and not problems:
+            problems = ["This field is required"]
+        for problem in problems:
+            self.add(path, problem)
+        return value if not problems else None
+
+
+def _clean_text(comp, value, context) -> tuple[Any, list[str]]:
+    if not isinstance(value, str):
+        return None, ["Must be text"]
+    value, rules, problems = value.strip(), comp.get("validate", {}), []
+    limit = rules.get("maxLength", TEXT_LIMIT)
+    if len(value) > limit:
+        problems.append(f"At most {limit} characters")
+    if len(value) < rules.get("minLength", 0):
+        problems.append(f"At least {rules['minLength']} characters")
+    pattern = rules.get("pattern")
+    if pattern and not problems and len(value) > PATTERN_VALUE_LIMIT:
+        problems.append(f"At most {PATTERN_VALUE_LIMIT} characters for this format")
+    elif pattern and not problems and not re.fullmatch(pattern, value):
+        problems.append("Does not match the required format")
+    kind = VALIDATION_TYPES.get(rules.get("validationType"))
+    if kind and not problems and not kind.fullmatch(value):
+        problems.append(f"Not a valid {rules['validationType']}")
+    return value, problems
+
+
+def _clean_number(comp, value, context) -> tuple[Any, list[str]]:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None, ["Must be a number"]
+    rules, problems = comp.get("validate", {}), []
+    if rules.get("min") is not None and value < rules["min"]:
+        problems.append(f"At least {rules['min']}")
+    if rules.get("max") is not None and value > rules["max"]:
+        problems.append(f"At most {rules['max']}")
+    digits = comp.get("decimalDigits")
+    if digits is not None and -Decimal(str(value)).as_tuple().exponent > digits:
+        problems.append(f"At most {digits} decimal digits")
+    return value, problems
+
+
+def _clean_choice(comp, value, context) -> tuple[Any, list[str]]:
+    allowed = [option_value for _, option_value in options(comp, context)]
+    if not any(type(value) is type(option) and value == option for option in allowed):
+        return None, ["Not one of the allowed options"]
+    return value, []
+
+
+def _clean_many(comp, value, context) -> tuple[Any, list[str]]:
+    if not isinstance(value, list):
+        return None, ["Must be a list of options"]
+    if len(value) > ROW_LIMIT or any(_clean_choice(comp, item, context)[1] for item in value):
+        return None, ["Not one of the allowed options"]
+    if any(item in value[:index] for index, item in enumerate(value)):
+        return None, ["An option is chosen twice"]
+    return value or None, []
+
+
+def _clean_checkbox(comp, value, context) -> tuple[Any, list[str]]:
+    return (value, []) if isinstance(value, bool) else (None, ["Must be true or false"])
+
+
+def _clean_datetime(comp, value, context) -> tuple[Any, list[str]]:
+    subtype = comp.get("subtype", "date")
+    shape, parse = DATE_FORMATS[subtype]
+    if not isinstance(value, str) or not shape.fullmatch(value.strip()):
+        return None, [f"Must be a {subtype} in ISO format"]
+    try:
+        parsed = parse(value.strip())
+    except ValueError:
+        return None, [f"Not a real {subtype}"]
+    return parsed.isoformat() if subtype == "date" else value.strip(), []
+
+
+_CLEANERS = {
+    "textfield": _clean_text,
+    "textarea": _clean_text,
+    "number": _clean_number,
+    "select": _clean_choice,
+    "radio": _clean_choice,
+    "checklist": _clean_many,
+    "taglist": _clean_many,
+    "checkbox": _clean_checkbox,
+    "datetime": _clean_datetime,
+}

@@ -1,0 +1,28 @@
+"""ORM models, one module per subject; importing this package registers every table."""
+
+from engine.models.definitions import Definition, DefinitionVersion
+from engine.models.documents import Comment, Document
+from engine.models.events import Event
+from engine.models.holidays import Holiday
+from engine.models.indicators import Indicator
+from engine.models.instances import InstanceState, ProcessInstance
+from engine.models.opds import Opd
+from engine.models.tasks import HumanTask
+from engine.models.users import ApiToken, User, UserRole
+
+__all__ = [
+    "ApiToken",
+    "Comment",
+    "Definition",
+    "DefinitionVersion",
+    "Document",
+    "Event",
+    "Holiday",
+    "HumanTask",
+    "Indicator",
+    "InstanceState",
+    "Opd",
+    "ProcessInstance",
+    "User",
+    "UserRole",
+]

@@ -1,0 +1,252 @@
+"""Supporting evidence (bukti dukung): accept, store and find the files attached to tasks.
+
+A file is judged by what it contains, never by its name or the type the browser claims:
+only PDF, PNG, JPEG, Office Open XML (docx, xlsx, pptx), OpenDocument (odt, ods) and UTF-8
+text (csv, txt) are kept. Files are stored outside the web root under their SHA-256, written
+to a temporary file first and moved into place, so a half-written upload is never served;
+the user's filename is kept (cleaned) only for display and for the download's name.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+import re
+import tempfile
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PayloadTooLargeError,
+    PermissionDeniedError,
+)
+from engine.models import Document, HumanTask, User
+from engine.models.tasks import TASK_OPEN
+from engine.services import audit, instances, tasks
+
+CHUNK = 64 * 1024
+FILENAME_LIMIT = 200
+ZIP_PART_LIMIT = 1024 * 1024
+_UNSAFE_CHARS = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+
+
+@dataclass(frozen=True)
+class FileKind:
+    content_type: str
+    extensions: tuple[str, ...]
+
+
+PDF = FileKind("application/pdf", (".pdf",))
+PNG = FileKind("image/png", (".png",))
+JPEG = FileKind("image/jpeg", (".jpg", ".jpeg"))
+DOCX = FileKind("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (".docx",))
+XLSX = FileKind("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",))
+PPTX = FileKind("application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                (".pptx",))
+ODT = FileKind("application/vnd.oasis.opendocument.text", (".odt",))
+ODS = FileKind("application/vnd.oasis.opendocument.spreadsheet", (".ods",))
+CSV = FileKind("text/csv", (".csv",))
+TEXT = FileKind("text/plain", (".txt",))
+
+# Office Open XML: the main part, and the content type [Content_Types].xml must give it
+# (a macro-enabled document declares another type and is refused).
+OOXML_PARTS = (
+    (DOCX, "word/document.xml", "wordprocessingml.document.main+xml"),
+    (XLSX, "xl/workbook.xml", "spreadsheetml.sheet.main+xml"),
+    (PPTX, "ppt/presentation.xml", "presentationml.presentation.main+xml"),
+)
+OPENDOCUMENT = {ODT.content_type: ODT, ODS.content_type: ODS}
+
+
+def add_document(session: Session, actor: User, task_id: int, filename: str, stream: BinaryIO,
+                 now: datetime, *, storage_dir: Path, max_bytes: int) -> Document:
+    """Store an upload for an open task the actor may work on, and record it in the log."""
+    task = _open_task_for(session, actor, task_id)
+    storage_dir = Path(storage_dir)
+    storage_dir.mkdir(parents=True, exist_ok=True)
+    temp_path, digest, size = _spool(stream, storage_dir, max_bytes)
+    try:
+        kind = detect_kind(temp_path, filename)
+        storage_key = _move_into_place(temp_path, storage_dir, digest)
+    finally:
+        temp_path.unlink(missing_ok=True)
+    display_name = clean_filename(filename, kind)
+    document = Document(
+        instance_id=task.instance_id, task_id=task.id, filename=display_name,
+        content_type=kind.content_type, size=size, sha256=digest, storage_key=storage_key,
+        revision=_next_revision(session, task.instance_id, display_name),
+        uploaded_by_id=actor.id, uploaded_at=now)
+    session.add(document)
+    session.flush()
+    audit.record_event(session, task.instance, "document_added", now, actor_id=actor.id,
+                       task_id=task.id, element_id=task.element_id,
+                       payload={"document_id": document.id, "filename": display_name,
+                                "sha256": digest, "size": size, "revision": document.revision,
+                                "content_type": kind.content_type})
+    return document
+
+
+def _open_task_for(session: Session, actor: User, task_id: int) -> HumanTask:
+    task = tasks.get_task_for(session, actor, task_id)
+    instances.lock_instance(session, task.instance_id)
+    session.refresh(task)
+    if not tasks.can_act(actor, task):
+        raise PermissionDeniedError("This task is not in your lane or OPD", code="not_your_task")
+    if task.state != TASK_OPEN:
+        raise ConflictError("This task is no longer open", code="task_not_open")
+    if task.claimed_by_id not in (None, actor.id):
+        raise ConflictError("Someone else has claimed this task", code="task_already_claimed")
+    return task
+
+
+def _spool(stream: BinaryIO, storage_dir: Path, max_bytes: int) -> tuple[Path, str, int]:
+    """Copy the upload to a temporary file beside its destination, hashing as it goes."""
+    digest, size = hashlib.sha256(), 0
+    handle, name = tempfile.mkstemp(prefix=".upload-", dir=storage_dir)
+    path = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise PayloadTooLargeError(
+                        "The file is larger than the upload limit", code="file_too_large",
+                        details={"max_bytes": max_bytes})
+                digest.update(chunk)
+                out.write(chunk)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    if size == 0:
+        path.unlink(missing_ok=True)
+        raise InvalidInputError("The file is empty", code="file_empty")
+    return path, digest.hexdigest(), size
+
+
+def _move_into_place(temp_path: Path, storage_dir: Path, digest: str) -> str:
+    folder = storage_dir / digest[:2]
+    folder.mkdir(exist_ok=True)
+    target = folder / digest
+    if not target.exists():  # same content already stored: keep the one copy
+        os.replace(temp_path, target)
+    return f"{digest[:2]}/{digest}"
+
+
+def _next_revision(session: Session, instance_id: int, filename: str) -> int:
+    count = session.scalar(select(func.count()).select_from(Document).where(
+        Document.instance_id == instance_id, Document.filename == filename))
+    return (count or 0) + 1
+
+
+def detect_kind(path: Path, filename: str = "") -> FileKind:
+    """The file's type from its first bytes (and, for zip files, the parts inside)."""
+    with path.open("rb") as handle:
+        head = handle.read(16)
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith(b"PK\x03\x04"):
+        kind = _zip_kind(path)
+    else:
+        kind = _text_kind(path, filename)
+    if kind is None:
+        raise InvalidInputError(
+            "This type of file is not allowed; upload PDF, an image (PNG, JPEG), an office "
+            "document (DOCX, XLSX, PPTX, ODT, ODS) or text (CSV, TXT)",
+            code="file_type_not_allowed")
+    return kind
+
+
+def _zip_kind(path: Path) -> FileKind | None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names:
+                return OPENDOCUMENT.get(_read_part(archive, "mimetype").strip())
+            if "[Content_Types].xml" not in names:
+                return None
+            declared = _read_part(archive, "[Content_Types].xml")
+    except (zipfile.BadZipFile, OSError, ValueError, UnicodeDecodeError):
+        return None
+    for kind, part, main_type in OOXML_PARTS:
+        if part in names and f"officedocument.{main_type}" in declared:
+            return kind
+    return None
+
+
+def _read_part(archive: zipfile.ZipFile, name: str) -> str:
+    """A small part of an archive as text; a part that inflates past the limit is refused."""
+    if archive.getinfo(name).file_size > ZIP_PART_LIMIT:
+        raise ValueError(f"{name} is too large")
+    with archive.open(name) as part:
+        return part.read(ZIP_PART_LIMIT + 1)[:ZIP_PART_LIMIT].decode("utf-8")
+
+
+def _text_kind(path: Path, filename: str) -> FileKind | None:
+    """UTF-8 text without NUL bytes: CSV when named so, plain text otherwise."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(CHUNK):
+                if b"\x00" in chunk:
+                    return None
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return None
+    return CSV if filename.lower().endswith(".csv") else TEXT
+
+
+def clean_filename(filename: str, kind: FileKind) -> str:
+    """A display name without paths or control characters, ending in the file's real type."""
+    name = unicodedata.normalize("NFC", filename or "")
+    name = re.split(r"[/\\]", name)[-1]
+    name = _UNSAFE_CHARS.sub("_", name)
+    name = " ".join(name.split()).strip(" ._") or "dokumen"
+    if not name.lower().endswith(kind.extensions):
+        name = f"{name}{kind.extensions[0]}"
+    if len(name) > FILENAME_LIMIT:
+        stem, dot, ext = name.rpartition(".")
+        name = f"{stem[: FILENAME_LIMIT - len(ext) - 1]}{dot}{ext}"
+    return name
+
+
+def get_document_for(session: Session, actor: User, document_id: int) -> Document:
+    """The document if the actor may see its instance; otherwise the same 404 as a missing one."""
+    document = session.get(Document, document_id)
+    if document is None or not instances.can_view_instance(session, actor, document.instance_id):
+        raise NotFoundError("Document not found", code="document_not_found")
+    return document
+
+
+def list_documents(session: Session, actor: User, instance_id: int,
+                   task_id: int | None = None) -> list[Document]:
+    """An instance's documents (or one task's), newest first, for those who may see it."""
+    instances.get_instance_for(session, actor, instance_id)
+    query = select(Document).where(Document.instance_id == instance_id)
+    if task_id is not None:
+        query = query.where(Document.task_id == task_id)
+    return list(session.scalars(query.order_by(Document.uploaded_at.desc(), Document.id.desc())))
+
+
+def document_path(document: Document, storage_dir: Path) -> Path:
+    """Where the stored file is; refuses a storage key that would leave the storage folder."""
+    root = Path(storage_dir).resolve()
+    path = (root / document.storage_key).resolve()
+    if root not in path.parents or not path.is_file():
+        raise NotFoundError("The stored file is missing", code="document_file_missing")
+    return path

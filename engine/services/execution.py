@@ -1,0 +1,161 @@
+"""Keep the database in step with a running workflow.
+
+After the engine moves (an instance starts, a task is completed, a timer fires) this
+module writes what happened: the event log, new and cancelled rows in the human-task
+table (with their lane, role, OPD and due date), the period counter, the instance's
+next timer and status, and the workflow parts that changed. Finished subprocesses are
+dropped from the live state only after their events are stored.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from engine.bpmn import runtime
+from engine.config import load_settings
+from engine.models import HumanTask, InstanceState, Opd, ProcessInstance
+from engine.models.instances import STATUS_COMPLETED
+from engine.models.tasks import TASK_CANCELLED, TASK_OPEN
+from engine.services import audit, deadlines
+from engine.services.taskviews import build_context, build_prefill
+
+
+def specs_of(instance: ProcessInstance) -> tuple:
+    version = instance.version
+    return runtime.specs_for(version.id, version.bpmn_xml, load_settings().max_bpmn_bytes)
+
+
+def load_live(session: Session, instance: ProcessInstance, now: datetime) -> runtime.LiveWorkflow:
+    rows = session.execute(
+        select(InstanceState.part_key, InstanceState.state).where(
+            InstanceState.instance_id == instance.id
+        )
+    ).all()
+    spec, subprocess_specs = specs_of(instance)
+    return runtime.load_workflow(dict(rows), spec, subprocess_specs, now)
+
+
+def persist(
+    session: Session, instance: ProcessInstance, live: runtime.LiveWorkflow, now: datetime,
+    actor_id: int | None,
+) -> list[HumanTask]:
+    """Record what the engine did since `live` was loaded; returns the tasks it opened."""
+    _record_steps(session, instance, live, now, actor_id)
+    _count_periods(session, instance, live, now)
+    opened = _open_tasks(session, instance, live, now)
+    _cancel_tasks(session, instance, live, now)
+    runtime.prune_completed_subprocesses(live)
+    _save_state(session, instance, live, now)
+    if runtime.is_completed(live) and instance.status != STATUS_COMPLETED:
+        instance.status, instance.ended_at = STATUS_COMPLETED, now
+        audit.record_event(session, instance, "instance_ended", now, actor_id=actor_id)
+    return opened
+
+
+def _record_steps(session, instance, live, now, actor_id) -> None:
+    for step in live.steps:
+        element_id = step.task.task_spec.bpmn_id
+        if step.kind == "gateway":
+            audit.record_event(session, instance, "gateway_taken", now, actor_id=actor_id,
+                               element_id=element_id, payload=step.detail)
+        elif step.kind == "timer":
+            audit.record_event(session, instance, "timer_fired", now, element_id=element_id,
+                               payload={**step.detail, "opd": step.task.data.get("opd")})
+        elif step.kind == "call_completed" and step.task.workflow is live.workflow:
+            audit.record_event(session, instance, "period_completed", now, element_id=element_id,
+                               payload={"period_no": instance.period_no})
+    live.steps.clear()
+
+
+def _count_periods(session, instance, live, now) -> None:
+    for task in runtime.started_call_activities(live):
+        instance.period_no += 1
+        audit.record_event(session, instance, "period_started", now,
+                           element_id=task.task_spec.bpmn_id,
+                           payload={"period_no": instance.period_no,
+                                    "akhir_periode": task.data.get("akhir_periode")})
+
+
+def _open_tasks(session, instance, live, now) -> list[HumanTask]:
+    spiff_tasks = runtime.changed_ready_user_tasks(live)
+    if not spiff_tasks:
+        return []
+    activities = instance.version.activities
+    opds = {o.code: o for o in session.scalars(select(Opd))}
+    calendar = deadlines.WorkingCalendar.load(session, now)
+    opened = []
+    for spiff_task in spiff_tasks:
+        row = _new_task_row(session, instance, spiff_task, activities, opds, calendar, now)
+        session.add(row)
+        opened.append(row)
+    session.flush()
+    for row in opened:
+        audit.record_event(session, instance, "task_created", now, task_id=row.id,
+                           element_id=row.element_id,
+                           payload={"sop_step": row.sop_step, "role": row.role,
+                                    "opd": row.opd.code if row.opd else None,
+                                    "due_on": row.due_on.isoformat() if row.due_on else None,
+                                    "period_no": row.period_no})
+    return opened
+
+
+def _new_task_row(session, instance, spiff_task, activities, opds, calendar, now) -> HumanTask:
+    element_id = spiff_task.task_spec.bpmn_id
+    info = activities[element_id]
+    data = runtime.task_data(spiff_task)
+    opd = opds.get(data.get("opd")) if info["role"] == "pj_kinerja" else None
+    properties = spiff_task.task_spec.extensions.get("properties", {})
+    row = HumanTask(
+        instance_id=instance.id, spiff_task_id=str(spiff_task.id), element_id=element_id,
+        name=info["name"], documentation=info.get("documentation", ""), lane=info.get("lane"),
+        role=info["role"], opd=opd, form_key=info["form_key"], sop_step=info.get("sop_step"),
+        period_no=instance.period_no, state=TASK_OPEN, created_at=now,
+    )
+    row.instance = instance
+    row.due_on = deadlines.due_on_for(session, instance, properties, info, calendar, now)
+    form = instance.version.forms.get(info["form_key"], {})
+    row.prefill = build_prefill(form, data)
+    row.context = build_context(session, instance, row, data)
+    return row
+
+
+def _cancel_tasks(session, instance, live, now) -> None:
+    ids = [str(t.id) for t in runtime.changed_cancelled_user_tasks(live)]
+    if not ids:
+        return
+    rows = session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == instance.id,
+                                HumanTask.spiff_task_id.in_(ids), HumanTask.state == TASK_OPEN)
+    )
+    for row in rows:
+        row.state = TASK_CANCELLED
+        audit.record_event(session, instance, "task_cancelled", now, task_id=row.id,
+                           element_id=row.element_id)
+
+
+def _save_state(session, instance, live, now) -> None:
+    parts, removed = runtime.save_parts(live)
+    if removed:
+        session.execute(delete(InstanceState).where(InstanceState.instance_id == instance.id,
+                                                    InstanceState.part_key.in_(removed)))
+    existing = {}
+    changed_keys = [p.key for p in parts if p.key in live.loaded_keys]
+    if changed_keys:
+        existing = {
+            row.part_key: row for row in session.scalars(
+                select(InstanceState).where(InstanceState.instance_id == instance.id,
+                                            InstanceState.part_key.in_(changed_keys)))
+        }
+    for part in parts:
+        row = existing.get(part.key)
+        if row is None:
+            session.add(InstanceState(instance_id=instance.id, part_key=part.key,
+                                      parent_key=part.parent_key, state=part.text, updated_at=now))
+        elif row.state != part.text:
+            row.state, row.updated_at = part.text, now
+    live.loaded_keys = runtime.serializer.live_part_keys(live.workflow)
+    instance.next_due_at = runtime.next_timer_due(live)
+    instance.updated_at = now

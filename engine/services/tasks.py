@@ -1,0 +1,160 @@
+"""The staff's work: list, claim, release and complete human tasks.
+
+Every function checks the actor against the task's lane role and, in the PJ Kinerja
+lane, its OPD. A task the actor may not see is reported exactly like a missing one, so
+a forged id reveals nothing. Writes lock the instance row first, so two people acting
+on the same instance queue up; the loser of a race gets a ConflictError.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from engine import forms
+from engine.bpmn import runtime
+from engine.errors import ConflictError, NotFoundError, PermissionDeniedError
+from engine.models import HumanTask, Opd, User
+from engine.models.tasks import TASK_COMPLETED, TASK_OPEN
+from engine.services import audit, execution
+from engine.services.instances import OVERSEER_ROLES, lock_instance
+from engine.services.taskviews import form_context
+
+SCOPES = ("mine", "group", "all")
+SORTS = {"due_on": (HumanTask.due_on, HumanTask.id), "created_at": (HumanTask.created_at, HumanTask.id),
+         "-created_at": (HumanTask.created_at.desc(), HumanTask.id.desc())}
+
+
+@dataclass(frozen=True)
+class TaskFilters:
+    scope: str = "all"
+    state: str = TASK_OPEN
+    sop_step: str | None = None
+    instance_id: int | None = None
+    opd_code: str | None = None
+    sort: str = "due_on"
+    page: int = 1
+    per_page: int = 20
+
+
+def can_act(actor: User, task: HumanTask) -> bool:
+    if task.role not in actor.roles:
+        return False
+    return task.role != "pj_kinerja" or (task.opd_id is not None and task.opd_id == actor.opd_id)
+
+
+def can_view(actor: User, task: HumanTask) -> bool:
+    return can_act(actor, task) or bool(actor.roles & (OVERSEER_ROLES - {"tim_kelembagaan"}))
+
+
+def _actionable(actor: User):
+    """SQL condition: tasks in the actor's lanes (and, for PJ Kinerja, their OPD)."""
+    roles = set(actor.roles) - {"pj_kinerja"}
+    clauses = [HumanTask.role.in_(roles)] if roles else []
+    if actor.has_role("pj_kinerja") and actor.opd_id is not None:
+        clauses.append((HumanTask.role == "pj_kinerja") & (HumanTask.opd_id == actor.opd_id))
+    return or_(*clauses) if clauses else HumanTask.id.is_(None)
+
+
+def list_tasks(session: Session, actor: User, filters: TaskFilters) -> tuple[list[HumanTask], int]:
+    """The actor's tasks: `mine` (claimed by me), `group` (mine to take), or `all` of both."""
+    query = select(HumanTask).where(_actionable(actor))
+    if filters.state:
+        query = query.where(HumanTask.state == filters.state)
+    if filters.scope == "mine":
+        query = query.where(HumanTask.claimed_by_id == actor.id)
+    elif filters.scope == "group":
+        query = query.where(HumanTask.claimed_by_id.is_(None))
+    else:
+        query = query.where(or_(HumanTask.claimed_by_id.is_(None), HumanTask.claimed_by_id == actor.id))
+    query = _narrow(query, filters)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    order = SORTS.get(filters.sort, SORTS["due_on"])
+    rows = session.scalars(query.order_by(*order).offset((filters.page - 1) * filters.per_page)
+                           .limit(filters.per_page))
+    return list(rows), total
+
+
+def _narrow(query, filters: TaskFilters):
+    if filters.sop_step:
+        query = query.where(HumanTask.sop_step == filters.sop_step)
+    if filters.instance_id:
+        query = query.where(HumanTask.instance_id == filters.instance_id)
+    if filters.opd_code:
+        query = query.join(Opd, HumanTask.opd_id == Opd.id).where(Opd.code == filters.opd_code)
+    return query
+
+
+def get_task_for(session: Session, actor: User, task_id: int) -> HumanTask:
+    task = session.get(HumanTask, task_id)
+    if task is None or not can_view(actor, task):
+        raise NotFoundError("Task not found", code="task_not_found")
+    return task
+
+
+def _locked_task(session: Session, actor: User, task_id: int) -> HumanTask:
+    """Lock the task's instance, then re-read the task so its state is current."""
+    task = get_task_for(session, actor, task_id)
+    lock_instance(session, task.instance_id)
+    session.refresh(task)
+    if not can_act(actor, task):
+        raise PermissionDeniedError("This task is not in your lane or OPD", code="not_your_task")
+    if task.state == TASK_COMPLETED:
+        raise ConflictError("This task has already been completed", code="task_already_completed")
+    if task.state != TASK_OPEN:
+        raise ConflictError("This task is no longer open", code="task_not_open")
+    return task
+
+
+def claim_task(session: Session, actor: User, task_id: int, now: datetime) -> HumanTask:
+    task = _locked_task(session, actor, task_id)
+    if task.claimed_by_id == actor.id:
+        return task
+    if task.claimed_by_id is not None:
+        raise ConflictError("Someone else has already claimed this task", code="task_already_claimed",
+                            details={"claimed_by": task.claimed_by.full_name})
+    _claim(session, actor, task, now)
+    return task
+
+
+def _claim(session: Session, actor: User, task: HumanTask, now: datetime) -> None:
+    task.claimed_by_id, task.claimed_at = actor.id, now
+    task.claimed_by = actor
+    audit.record_event(session, task.instance, "task_claimed", now, actor_id=actor.id,
+                       task_id=task.id, element_id=task.element_id)
+
+
+def unclaim_task(session: Session, actor: User, task_id: int, now: datetime) -> HumanTask:
+    task = _locked_task(session, actor, task_id)
+    if task.claimed_by_id != actor.id:
+        raise ConflictError("You have not claimed this task", code="task_not_claimed_by_you")
+    task.claimed_by_id, task.claimed_at, task.claimed_by = None, None, None
+    audit.record_event(session, task.instance, "task_unclaimed", now, actor_id=actor.id,
+                       task_id=task.id, element_id=task.element_id)
+    return task
+
+
+def complete_task(session: Session, actor: User, task_id: int, data: dict,
+                  now: datetime) -> HumanTask:
+    """Validate the form, run the engine one step, and record everything that followed."""
+    task = _locked_task(session, actor, task_id)
+    if task.claimed_by_id not in (None, actor.id):
+        raise ConflictError("Someone else has claimed this task", code="task_already_claimed")
+    form = task.instance.version.forms.get(task.form_key, {"components": []})
+    cleaned = forms.validate_submission(form, data, context=form_context(session))
+    live = execution.load_live(session, task.instance, now)
+    spiff_task = runtime.find_ready_task(live, task.spiff_task_id)
+    if spiff_task is None:
+        raise ConflictError("The process is not waiting for this task", code="task_not_ready")
+    if task.claimed_by_id is None:
+        _claim(session, actor, task, now)
+    runtime.complete_user_task(live, spiff_task, cleaned)
+    task.state, task.completed_by_id, task.completed_at, task.data = TASK_COMPLETED, actor.id, now, cleaned
+    audit.record_event(session, task.instance, "task_completed", now, actor_id=actor.id,
+                       task_id=task.id, element_id=task.element_id,
+                       payload={"sop_step": task.sop_step, "form_key": task.form_key, "data": cleaned})
+    execution.persist(session, task.instance, live, now, actor.id)
+    return task

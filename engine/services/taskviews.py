@@ -1,0 +1,60 @@
+"""What a task shows beside its form, computed once when the task is created.
+
+Storing the prefill and the context on the task row lets the inbox, the task page and
+the API show a task without loading the workflow: the answers given before (so a plan
+sent back at row 6 comes back with every earlier answer filled in), the revision notes,
+the OPD, the period, and for row 13 the achievement of each indicator.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import forms, indicators
+from engine.models import HumanTask, Opd, ProcessInstance
+from engine.models.tasks import TASK_COMPLETED
+
+CONTEXT_KEYS = (
+    "tahun_anggaran", "judul", "opd", "akhir_periode", "frekuensi_pelaporan",
+    "rekomendasi_disetujui", "keputusan_periode",
+)
+ACHIEVEMENT_FORM = "pengolahan-data"
+
+
+def build_prefill(form: dict, data: dict) -> dict:
+    return forms.prefill(form, data) if form else {}
+
+
+def build_context(session: Session, instance: ProcessInstance, row: HumanTask, data: dict) -> dict:
+    context = {key: data[key] for key in CONTEXT_KEYS if data.get(key) is not None}
+    if data.get("keputusan_rencana") == "perbaiki" and data.get("catatan_perbaikan"):
+        context["catatan_perbaikan"] = data["catatan_perbaikan"]
+    if row.form_key == ACHIEVEMENT_FORM:
+        context["capaian"] = _achievements(session, instance, data)
+    return context
+
+
+def latest_submission(session: Session, instance_id: int, form_key: str) -> dict:
+    data = session.scalars(
+        select(HumanTask.data).where(HumanTask.instance_id == instance_id,
+                                     HumanTask.form_key == form_key,
+                                     HumanTask.state == TASK_COMPLETED)
+        .order_by(HumanTask.completed_at.desc(), HumanTask.id.desc()).limit(1)
+    ).first()
+    return data or {}
+
+
+def _achievements(session: Session, instance: ProcessInstance, data: dict) -> list[dict]:
+    planned = latest_submission(session, instance.id, "perencanaan-indikator").get("indikator")
+    targets = latest_submission(session, instance.id, "perencanaan-target").get("target")
+    reports = data.get("laporan_periode") or []
+    if isinstance(reports, dict):
+        reports = list(reports.values())
+    return indicators.compile_achievements(planned or [], targets or [], reports)
+
+
+def form_context(session: Session) -> dict:
+    """Option lists that forms name by `valuesKey` (the OPDs to invite at row 7)."""
+    opds = session.scalars(select(Opd).where(Opd.is_active.is_(True)).order_by(Opd.name))
+    return {"daftar_opd": [{"label": o.name, "value": o.code} for o in opds]}

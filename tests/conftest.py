@@ -1,0 +1,115 @@
+"""Fixtures: real databases (SQLite always, PostgreSQL when TEST_DATABASE_URL is set).
+
+The schema comes from `alembic upgrade head`. Reference data (holidays, demo OPDs and
+users, the deployed SOP) is committed once per database; each test then runs inside an
+outer transaction that is rolled back (`join_transaction_mode="create_savepoint"`), so
+tests see a clean database without rebuilding it.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from engine.db import make_engine, make_session_factory, unit_of_work
+from engine.migrations import upgrade_database
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+PG_SKIP = "TEST_DATABASE_URL is not set: PostgreSQL tests need a real server (CI sets it)"
+
+# Monday 5 January 2026, 09:00 WIB: a working day, so due dates are easy to read.
+T0 = datetime(2026, 1, 5, 2, 0, tzinfo=UTC)
+
+
+def shared_path(*parts: str) -> Path:
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"../shared is not beside the clone ({path} missing)")
+    return path
+
+
+def reset_postgres(url: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def build_database(url: str) -> None:
+    """Fresh schema from the migrations, then the committed reference data."""
+    from engine.services import demo, holidays
+    from tests.support import deploy_sop
+
+    upgrade_database(url)
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    with unit_of_work(factory) as session:
+        holidays.seed_holidays(session, range(2025, 2030), T0)
+        demo.seed_demo(session, T0)
+        deploy_sop(session, T0)
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory) -> str:
+    if request.param == "postgresql":
+        if not PG_URL:
+            pytest.skip(PG_SKIP)
+        reset_postgres(PG_URL)
+        url = PG_URL
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    build_database(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def db_engine(database_url):
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture()
+def session(db_engine):
+    """A session whose every commit is a savepoint inside one rolled-back transaction."""
+    connection = db_engine.connect()
+    outer = connection.begin()
+    db = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    yield db
+    db.close()
+    outer.rollback()
+    connection.close()
+
+
+@pytest.fixture()
+def now() -> datetime:
+    return T0
+
+
+def isolated_database(base_url: str, name: str, tmp_path: Path) -> str:
+    """A database of its own for tests that commit for real (races, servers).
+
+    SQLite: a new file. PostgreSQL: a schema of its own in the test database, selected
+    through the connection's search_path, so no extra privileges are needed.
+    """
+    if base_url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / (name + '.sqlite3')}"
+    else:
+        engine = make_engine(base_url)
+        with engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+            conn.execute(text(f'CREATE SCHEMA "{name}"'))
+        engine.dispose()
+        sep = "&" if "?" in base_url else "?"
+        url = f"{base_url}{sep}options=-csearch_path%3D{name}"
+    build_database(url)
+    return url

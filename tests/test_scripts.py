@@ -1,0 +1,116 @@
+"""The production scripts (what docker-compose runs) started for real.
+
+scripts/migrate.sh, scripts/web.sh (gunicorn) and scripts/worker.sh run as separate
+processes against a database of their own; the worker must fire a due timer by itself.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from engine.db import make_engine, make_session_factory, unit_of_work
+from engine.services import instances
+from tests.conftest import T0, isolated_database
+from tests.support import SOP_KEY, answers, complete_all, open_tasks, run_planning, user
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture()
+def script_env(database_url, tmp_path):
+    url = isolated_database(database_url, "scripts", tmp_path)
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}", DATABASE_URL=url,
+               ALUR_DATABASE_URL=url, ALUR_INSTANCE_DIR=str(tmp_path / "instance"),
+               ALUR_UPLOAD_DIR=str(tmp_path / "uploads"), ALUR_SECRET_KEY="test-secret",
+               ALUR_SEED_DEMO="1", ALUR_TIMER_INTERVAL="0.5", ALUR_BIND=f"127.0.0.1:{free_port()}")
+    return env
+
+
+def run_script(name: str, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(["sh", str(ROOT / "scripts" / name)], env=env, capture_output=True,
+                          text=True, timeout=180)
+
+
+def wait_for(predicate, timeout: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.25)
+    return False
+
+
+def test_migrate_is_idempotent_and_deploys_the_sop(script_env):
+    first = run_script("migrate.sh", script_env)
+    assert first.returncode == 0, first.stderr
+    assert "deployed: sop-pengelolaan-kinerja.bpmn version 1" in first.stdout
+    second = run_script("migrate.sh", script_env)
+    assert second.returncode == 0, second.stderr
+    assert "unchanged: sop-pengelolaan-kinerja.bpmn version 1" in second.stdout
+
+
+def test_web_serves_and_worker_fires_due_timers(script_env):
+    assert run_script("migrate.sh", script_env).returncode == 0
+    web = subprocess.Popen(["sh", str(ROOT / "scripts" / "web.sh")], env=script_env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        base = f"http://{script_env['ALUR_BIND']}"
+        assert wait_for(lambda: _get(base + "/healthz") == 200), "web did not answer /healthz"
+        assert _get(base + "/login") == 200
+        factory, engine = _factory(script_env["DATABASE_URL"])
+        instance_id = _instance_waiting_on_timer(factory)
+        worker = subprocess.Popen(["sh", str(ROOT / "scripts" / "worker.sh")], env=script_env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            assert wait_for(lambda: _row12_count(factory, instance_id) == 3), "timer not fired"
+        finally:
+            worker.terminate()
+            worker.wait(timeout=10)
+        engine.dispose()
+    finally:
+        web.terminate()
+        web.wait(timeout=10)
+
+
+def _get(url: str) -> int | None:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status
+    except OSError:
+        return None
+
+
+def _factory(url: str):
+    engine = make_engine(url)
+    return make_session_factory(engine), engine
+
+
+def _instance_waiting_on_timer(factory) -> int:
+    """Rows 1-11 done with a period that ended long ago (T0 is January 2026)."""
+    with unit_of_work(factory) as session:
+        instance = instances.start_instance(session, user(session, "tim1"), SOP_KEY,
+                                            answers("mulai-pelaksanaan"), T0)
+        run_planning(session, instance.id, T0)
+        complete_all(session, instance.id, "Task_10", T0)
+        complete_all(session, instance.id, "Task_11", T0)
+        return instance.id
+
+
+def _row12_count(factory, instance_id: int) -> int:
+    with unit_of_work(factory) as session:
+        return len(open_tasks(session, instance_id, "Task_12"))

@@ -1,0 +1,104 @@
+"""The web layer: thin blueprints per audience over the engine's services."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.config import Settings, load_settings
+from engine.db import make_engine, make_session_factory
+from webapp.errors import init_errors
+from webapp.extensions import babel, csrf, login_manager
+from webapp.i18n import DEFAULT_LOCALE, init_i18n, select_locale
+from webapp.security import init_security
+from webapp.transaction import init_transactions
+
+
+@dataclass
+class AlurState:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+
+
+def _secret_key(settings: Settings) -> str:
+    """ALUR_SECRET_KEY, or a random key kept under instance/ so sessions survive restarts."""
+    if os.environ.get("ALUR_SECRET_KEY"):
+        return os.environ["ALUR_SECRET_KEY"]
+    path = settings.instance_dir / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    settings = load_settings()
+    overrides = dict(overrides or {})
+    app = Flask(__name__, instance_path=str(settings.instance_dir))
+    app.config.update(
+        SECRET_KEY=_secret_key(settings),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("ALUR_COOKIE_SECURE", "0") == "1",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes + 64 * 1024,
+        BABEL_DEFAULT_LOCALE=DEFAULT_LOCALE,
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
+        WTF_CSRF_TIME_LIMIT=None,
+        DATABASE_URL=settings.database_url,
+        UPLOAD_DIR=str(settings.upload_dir),
+    )
+    app.config.update(overrides)
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["alur"] = AlurState(settings, engine, make_session_factory(engine))
+    _init_extensions(app)
+    _register_blueprints(app)
+    if app.config.get("TIMER_THREAD") or os.environ.get("ALUR_TIMER_THREAD") == "1":
+        start_timer_thread(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    init_security(app)
+    init_transactions(app)
+    init_errors(app)
+    init_i18n(app)
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from webapp.api.routes import bp as api_bp
+    from webapp.auth.routes import bp as auth_bp
+    from webapp.cli import cli
+    from webapp.health import bp as health_bp
+    from webapp.inbox.routes import bp as inbox_bp
+
+    app.register_blueprint(health_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(inbox_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    csrf.exempt(api_bp)  # bearer tokens only: no cookies, so nothing to forge
+    app.cli.add_command(cli)
+
+
+def start_timer_thread(app: Flask) -> threading.Thread:
+    """Under `make run`, the worker's loop in a daemon thread of the web process."""
+    from webapp.cli import run_worker_loop
+
+    state = app.extensions["alur"]
+    thread = threading.Thread(target=run_worker_loop,
+                              args=(state.session_factory, state.settings.timer_interval_seconds),
+                              name="alur-timers", daemon=True)
+    thread.start()
+    return thread

@@ -1,0 +1,57 @@
+"""Languages: Bahasa Indonesia first, English second; dates and numbers as Indonesians write them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+from flask import Flask, request, session
+from flask_babel import get_locale
+
+LANGUAGES = ("id", "en")
+DEFAULT_LOCALE = "id"
+ZONE = ZoneInfo("Asia/Jakarta")
+
+
+def select_locale() -> str:
+    chosen = session.get("lang")
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LOCALE
+
+
+def _locale() -> str:
+    return str(get_locale() or DEFAULT_LOCALE)
+
+
+def format_day(value: date | None, long: bool = False) -> str:
+    """'24 November 2026' (or 'Selasa, 24 November 2026' when long)."""
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        value = value.astimezone(ZONE).date()
+    pattern = "EEEE, d MMMM y" if long else "d MMMM y"
+    return format_date(value, pattern, locale=_locale())
+
+
+def format_moment(value: datetime | None) -> str:
+    """'24 November 2026 14.05 WIB' in Indonesian; English keeps its own separators."""
+    if value is None:
+        return "—"
+    local = value.astimezone(ZONE)
+    time_pattern = "HH.mm" if _locale() == "id" else "HH:mm"
+    return f"{format_datetime(local, 'd MMMM y ' + time_pattern, locale=_locale())} WIB"
+
+
+def format_number(value) -> str:
+    if value is None:
+        return "—"
+    return format_decimal(value, locale=_locale())
+
+
+def init_i18n(app: Flask) -> None:
+    app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["moment"] = format_moment
+    app.jinja_env.filters["number"] = format_number

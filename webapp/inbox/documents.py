@@ -1,0 +1,53 @@
+"""Bukti dukung: upload on a task's page, download from the task and Pelaksanaan pages.
+
+Uploads are judged by the service (size, type by content); a refused file re-renders the
+task page with the reason and a 4xx status, so nothing is stored. Downloads are always
+attachments, with the type the service detected and nosniff set for every response.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app, flash, redirect, request, send_file, url_for
+from flask_babel import gettext
+from flask_login import login_required
+
+from engine.errors import InvalidInputError, PayloadTooLargeError
+from engine.services import documents, tasks
+from webapp.inbox import actor, bp, clock
+from webapp.inbox.tasks import render_task, upload_limit
+from webapp.transaction import db
+
+
+def storage_dir() -> Path:
+    return Path(current_app.config["UPLOAD_DIR"])
+
+
+@bp.post("/tasks/<int:task_id>/documents")
+@login_required
+def upload(task_id: int):
+    session, user = db(), actor()
+    task = tasks.get_task_for(session, user, task_id)
+    sent = request.files.get("file")
+    if sent is None or not sent.filename:
+        return render_task(task, upload_error=gettext("Choose a file to upload."), status=400)
+    try:
+        document = documents.add_document(session, user, task_id, sent.filename, sent.stream,
+                                          clock(), storage_dir=storage_dir(),
+                                          max_bytes=upload_limit())
+    except (InvalidInputError, PayloadTooLargeError) as error:
+        return render_task(task, upload_error=gettext(error.message), status=error.status)
+    flash(gettext("“%(name)s” has been uploaded.", name=document.filename), "success")
+    return redirect(url_for("inbox.task", task_id=task_id) + "#bukti-dukung")
+
+
+@bp.get("/documents/<int:document_id>")
+@login_required
+def download(document_id: int):
+    document = documents.get_document_for(db(), actor(), document_id)
+    path = documents.document_path(document, storage_dir())
+    response = send_file(path, mimetype=document.content_type, as_attachment=True,
+                         download_name=document.filename, max_age=0, etag=False)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

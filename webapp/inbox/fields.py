@@ -1,0 +1,182 @@
+"""Server-rendered forms: the form-js schema walked into fields, posted values and problems.
+
+templates/inbox/_form.html renders the FieldViews of engine.forms.iter_fields with the names
+that coerce_form_strings reads back. Conditions (`hide_if`, `readonly`) are evaluated here for
+the first paint; static/app.js re-evaluates `hide_if` as the user types, and the server
+re-checks everything on submit anyway.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext
+from werkzeug.datastructures import MultiDict
+
+from engine import forms
+from engine.forms import FieldView
+from engine.services.taskviews import form_context
+from webapp.i18n import format_day, format_number
+
+ROW_TOKEN = "__ROW{}__"
+
+
+def N_(message: str) -> str:
+    """Marks a msgid for extraction (pybabel -k N_) that is translated later."""
+    return message
+
+
+_ROW_INDEX = re.compile(r"\[\d{1,4}\]")
+
+# The validator's messages, some with a number or word inside, as translatable msgids.
+_PROBLEMS: tuple[tuple[re.Pattern, str], ...] = tuple(
+    (re.compile(pattern), message) for pattern, message in (
+        (r"At most (?P<n>\S+) characters for this format", N_("At most %(n)s characters for this format")),
+        (r"At most (?P<n>\S+) characters", N_("At most %(n)s characters")),
+        (r"At least (?P<n>\S+) characters", N_("At least %(n)s characters")),
+        (r"At most (?P<n>\S+) decimal digits", N_("At most %(n)s decimal digits")),
+        (r"At most (?P<n>\S+) rows", N_("At most %(n)s rows")),
+        (r"At most (?P<n>\S+)", N_("At most %(n)s")),
+        (r"At least (?P<n>\S+)", N_("At least %(n)s")),
+        (r"Must be a (?P<n>\S+) in ISO format", N_("Must be a valid %(n)s")),
+        (r"Not a real (?P<n>\S+)", N_("Must be a valid %(n)s")),
+        (r"Not a valid (?P<n>\S+)", N_("Not a valid %(n)s")),
+    )
+)
+_WORDS = {"date": N_("date"), "time": N_("time"), "datetime": N_("date and time"),
+          "email": N_("email address"), "phone": N_("phone number")}
+
+
+def describe_form(session, schema: dict | None) -> list[FieldView]:
+    if not schema:
+        return []
+    return forms.iter_fields(schema, context=form_context(session))
+
+
+def posted_values(schema: dict, form: MultiDict) -> dict:
+    """A failed post shaped like the data it would have stored, to show it again."""
+    return forms.coerce_form_strings(schema, without_blank_rows(form))
+
+
+def without_blank_rows(form: MultiDict) -> MultiDict:
+    """Drop dynamic-list rows the user left entirely empty (the page offers one blank row)."""
+    prefixes: dict[str, bool] = {}
+    for key, value in form.items(multi=True):
+        for match in _ROW_INDEX.finditer(key):
+            prefix = key[: match.end()]
+            prefixes[prefix] = prefixes.get(prefix, False) or bool(str(value).strip())
+    blank = tuple(prefix + "[" for prefix, filled in prefixes.items() if not filled)
+    if not blank:
+        return form
+    return MultiDict([(k, v) for k, v in form.items(multi=True) if not k.startswith(blank)])
+
+
+def translate_problem(message: str) -> str:
+    for pattern, msgid in _PROBLEMS:
+        match = pattern.fullmatch(message)
+        if match:
+            word = match.group("n")
+            return gettext(msgid, n=gettext(_WORDS[word]) if word in _WORDS else word)
+    return gettext(message)
+
+
+def translate_problems(details: Any) -> dict[str, list[str]]:
+    """InvalidInputError.details, {field key: [message]}, in the reader's language."""
+    if not isinstance(details, Mapping):
+        return {}
+    return {str(key): [translate_problem(str(m)) for m in (msgs if isinstance(msgs, list) else [msgs])]
+            for key, msgs in details.items()}
+
+
+def field_errors(field: FieldView, rows: tuple, problems: Mapping) -> list[str]:
+    return list(problems.get(field.error_key(*rows), ())) if field.key else []
+
+
+def is_hidden(field: FieldView, scopes: tuple) -> bool:
+    return bool(field.hide_if) and forms.is_condition_met(field.hide_if, scopes)
+
+
+def is_readonly(field: FieldView, scopes: tuple) -> bool:
+    if isinstance(field.readonly, str):
+        return forms.is_condition_met(field.readonly, scopes)
+    return field.readonly is True
+
+
+def rows_of(value: Any) -> list[dict]:
+    return [row for row in value if isinstance(row, Mapping)] if isinstance(value, list) else []
+
+
+def row_token(depth: int) -> str:
+    return ROW_TOKEN.format(depth)
+
+
+def option_label(field: FieldView, value: Any) -> str:
+    for label, option in field.options:
+        if option == value:
+            return label
+    return "" if value is None else str(value)
+
+
+def as_text(value: Any) -> str:
+    """A stored value as a string for an input's value attribute."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def shown_value(field: FieldView, value: Any) -> str:
+    """A submitted value as a reader expects it: option labels, Indonesian dates and numbers."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(option_label(field, item) for item in value)
+    if field.options:
+        return option_label(field, value)
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, int | float):
+        return format_number(value)
+    if field.type == "datetime" and field.subtype == "date":
+        try:
+            return format_day(date.fromisoformat(str(value)))
+        except ValueError:
+            return str(value)
+    return str(value)
+
+
+def unmatched_problems(fields: list[FieldView], problems: Mapping) -> list[str]:
+    """Problems no rendered field will show (say, an unknown field): listed above the form."""
+    shown = set()
+
+    def walk(views, depth):
+        for view in views:
+            if view.key:
+                shown.add(_pattern_of(view.error_key(*(["#"] * depth))))
+            walk(view.children, depth + (view.type == "dynamiclist"))
+
+    walk(fields, 0)
+    return [m for key, msgs in problems.items() if not any(p.fullmatch(key) for p in shown)
+            for m in msgs]
+
+
+def _pattern_of(key: str) -> re.Pattern:
+    return re.compile(re.escape(key).replace(re.escape("[#]"), r"\[\d+\]"))
+
+
+TEMPLATE_HELPERS = {
+    "field_errors": field_errors,
+    "field_hidden": is_hidden,
+    "field_readonly": is_readonly,
+    "rows_of": rows_of,
+    "row_token": row_token,
+    "option_label": option_label,
+    "as_text": as_text,
+    "shown_value": shown_value,
+}

@@ -1,0 +1,103 @@
+"""Pelaksanaan: the list of process runs, one run's whole story, and starting a new one."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import login_required
+from sqlalchemy import select
+
+from engine.errors import InvalidInputError, PermissionDeniedError
+from engine.models import HumanTask
+from engine.models.tasks import TASK_OPEN
+from engine.services import audit, deployments, documents, instances, tasks
+from engine.services.tasks import TaskFilters
+from webapp.inbox import actor, bp, clock, positive_int
+from webapp.inbox.fields import describe_form, posted_values, translate_problems, unmatched_problems
+from webapp.inbox.pages import late_days_by_task, startable_definitions, user_names
+from webapp.transaction import db
+
+PER_PAGE = 20
+EVENTS_SHOWN = 100
+
+
+@bp.get("/instances", endpoint="instances")
+@login_required
+def list_runs():
+    session, user = db(), actor()
+    page = positive_int("page")
+    rows, total = instances.list_instances(session, user, page=page, per_page=PER_PAGE)
+    return render_template("inbox/instances.html", rows=rows, total=total, page=page,
+                           pages=max(1, -(-total // PER_PAGE)),
+                           startable=startable_definitions(session, user))
+
+
+def _instance_tasks(session, instance_id: int) -> list[HumanTask]:
+    return list(session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id)
+                                .order_by(HumanTask.period_no, HumanTask.created_at, HumanTask.id)))
+
+
+@bp.get("/instances/<int:instance_id>")
+@login_required
+def instance(instance_id: int):
+    session, user = db(), actor()
+    found = instances.get_instance_for(session, user, instance_id)
+    rows = _instance_tasks(session, instance_id)
+    events = audit.list_events(session, instance_id)
+    shown_events = events if request.args.get("events") == "all" else events[-EVENTS_SHOWN:]
+    return render_template(
+        "inbox/instance.html", instance=found,
+        open_tasks=[t for t in rows if t.state == TASK_OPEN],
+        periods=[(no, list(group)) for no, group in groupby(rows, key=lambda t: t.period_no)],
+        visible={t.id for t in rows if tasks.can_view(user, t)},
+        late=late_days_by_task(session, rows, clock()),
+        documents=documents.list_documents(session, user, instance_id),
+        events=list(reversed(shown_events)), event_total=len(events),
+        broken_at=audit.verify_chain(events),
+        names=user_names(session, [e.actor_id for e in events]
+                         + [t.claimed_by_id for t in rows] + [t.completed_by_id for t in rows]))
+
+
+def _start_version(session, user):
+    """The process to start (?definition=key, else the first the user may start), or 403."""
+    allowed = startable_definitions(session, user)
+    wanted = request.values.get("definition")
+    chosen = next((d for d in allowed if d.key == wanted or not wanted), None)
+    if chosen is None:
+        raise PermissionDeniedError("You may not start this process", code="start_not_allowed")
+    return deployments.latest_version(session, chosen.key)
+
+
+def _render_start(version, *, values=None, problems=None, status=200):
+    start = version.activities.get(deployments.START_KEY, {})
+    fields = describe_form(db(), version.forms.get(start.get("form_key") or ""))
+    problems = problems or {}
+    return render_template("inbox/start.html", version=version, fields=fields,
+                           values=values or {}, problems=problems,
+                           general_problems=unmatched_problems(fields, problems)), status
+
+
+@bp.route("/instances/new", methods=["GET", "POST"])
+@login_required
+def start():
+    session, user = db(), actor()
+    version = _start_version(session, user)
+    if request.method == "GET":
+        return _render_start(version)
+    start_key = version.activities.get(deployments.START_KEY, {}).get("form_key") or ""
+    schema = version.forms.get(start_key) or {"components": []}
+    values = posted_values(schema, request.form)
+    try:
+        started = instances.start_instance(session, user, version.definition.key, values, clock())
+    except InvalidInputError as error:
+        return _render_start(version, values=values, problems=translate_problems(error.details),
+                             status=400)
+    flash(gettext("Process run %(number)s has started.", number=started.registration_no),
+          "success")
+    rows, _ = tasks.list_tasks(session, user, TaskFilters(scope="all", instance_id=started.id,
+                                                          per_page=1))
+    target = url_for("inbox.task", task_id=rows[0].id) if rows else \
+        url_for("inbox.instance", instance_id=started.id)
+    return redirect(target)

@@ -1,0 +1,70 @@
+"""Kotak Masuk: the tasks a person holds (Tugas Saya) and may take (Tugas Kelompok).
+
+The blueprint `bp` lives in webapp/inbox/__init__.py; importing this module also loads the
+task, instance and document pages so that registering `bp` registers them all.
+"""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_login import login_required
+
+from engine.models.instances import STATUS_RUNNING
+from engine.services import instances
+from engine.services.tasks import TaskFilters, list_tasks
+from webapp.inbox import actor, bp, clock, positive_int
+from webapp.inbox.pages import (
+    late_days_by_task,
+    sop_step_choices,
+    startable_definitions,
+)
+from webapp.transaction import db
+
+PER_PAGE = 20
+SORTS = ("due_on", "created_at", "-created_at")
+
+__all__ = ["bp"]
+
+
+def _filters(scope: str) -> TaskFilters:
+    sort = request.args.get("sort")
+    return TaskFilters(
+        scope=scope,
+        sop_step=request.args.get("step") or None,
+        instance_id=positive_int("instance", 0) or None,
+        sort=sort if sort in SORTS else "due_on",
+        page=positive_int("page"),
+        per_page=PER_PAGE,
+    )
+
+
+def _chosen_tab(session, user) -> str:
+    """The tab asked for; without one, Tugas Saya if it holds anything, else Tugas Kelompok."""
+    tab = request.args.get("tab")
+    if tab in ("mine", "group"):
+        return tab
+    _, mine = list_tasks(session, user, TaskFilters(scope="mine", per_page=1))
+    return "mine" if mine else "group"
+
+
+@bp.get("/")
+@login_required
+def index():
+    session, user, now = db(), actor(), clock()
+    tab = _chosen_tab(session, user)
+    filters = _filters(tab)
+    rows, total = list_tasks(session, user, filters)
+    counts = {scope: list_tasks(session, user, TaskFilters(scope=scope, per_page=1))[1]
+              for scope in ("mine", "group")}
+    running, _ = instances.list_instances(session, user, per_page=100, status=STATUS_RUNNING)
+    return render_template(
+        "inbox/index.html", tab=tab, rows=rows, total=total, filters=filters, counts=counts,
+        pages=max(1, -(-total // PER_PAGE)), late=late_days_by_task(session, rows, now),
+        steps=sop_step_choices(session), running=running,
+        startable=startable_definitions(session, user))
+
+
+# The other pages of the blueprint register themselves on import.
+from webapp.inbox import documents as _documents  # noqa: E402, F401
+from webapp.inbox import instances as _instances  # noqa: E402, F401
+from webapp.inbox import tasks as _tasks  # noqa: E402, F401

@@ -1,0 +1,95 @@
+"""A task's page: its form (or, once done, what was submitted), its SOP row and context.
+
+Kirim completes the task through the service, which checks the lane, the OPD and the claim,
+validates the form and runs the engine; a refused form comes back with status 400, every
+answer kept and each problem beside its field, and the transaction rolls back.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import login_required
+
+from engine.errors import InvalidInputError
+from engine.models import HumanTask, User
+from engine.models.tasks import TASK_OPEN
+from engine.services import documents, tasks
+from engine.services.tasks import TaskFilters
+from webapp.inbox import actor, back_to, bp, clock
+from webapp.inbox.fields import describe_form, posted_values, translate_problems, unmatched_problems
+from webapp.inbox.pages import late_days_by_task, user_names
+from webapp.transaction import db
+
+
+def task_form(task: HumanTask) -> dict:
+    return task.instance.version.forms.get(task.form_key) or {"components": []}
+
+
+def render_task(task: HumanTask, *, values: dict | None = None, problems: dict | None = None,
+                upload_error: str | None = None, status: int = 200):
+    session, user = db(), actor()
+    fields = describe_form(session, task_form(task))
+    problems = problems or {}
+    is_open = task.state == TASK_OPEN
+    shown = task.data if not is_open else values if values is not None else task.prefill
+    page = render_template(
+        "inbox/task.html", task=task, fields=fields, values=shown or {}, problems=problems,
+        general_problems=unmatched_problems(fields, problems), upload_error=upload_error,
+        activity=task.instance.version.activities.get(task.element_id, {}),
+        context=task.context or {}, can_act=is_open and tasks.can_act(user, task),
+        late=late_days_by_task(session, [task], clock()).get(task.id),
+        documents=documents.list_documents(session, user, task.instance_id, task_id=task.id),
+        names=user_names(session, [task.completed_by_id]),
+        max_upload=upload_limit())
+    return page, status
+
+
+def upload_limit() -> int:
+    return int(current_app.config.get("MAX_UPLOAD_BYTES")
+               or current_app.extensions["alur"].settings.max_upload_bytes)
+
+
+@bp.get("/tasks/<int:task_id>")
+@login_required
+def task(task_id: int):
+    return render_task(tasks.get_task_for(db(), actor(), task_id))
+
+
+@bp.post("/tasks/<int:task_id>")
+@login_required
+def submit(task_id: int):
+    session, user = db(), actor()
+    found = tasks.get_task_for(session, user, task_id)
+    values = posted_values(task_form(found), request.form)
+    try:
+        done = tasks.complete_task(session, user, task_id, values, clock())
+    except InvalidInputError as error:
+        return render_task(found, values=values, problems=translate_problems(error.details),
+                           status=400)
+    flash(gettext("Task “%(name)s” has been sent.", name=done.name), "success")
+    return redirect(_next_page(user, done))
+
+
+def _next_page(user: User, done: HumanTask) -> str:
+    """The next task of the same Pelaksanaan this person can work on, else the inbox."""
+    rows, _ = tasks.list_tasks(db(), user, TaskFilters(scope="all", instance_id=done.instance_id,
+                                                       per_page=1))
+    return url_for("inbox.task", task_id=rows[0].id) if rows else url_for("inbox.index")
+
+
+@bp.post("/tasks/<int:task_id>/claim")
+@login_required
+def claim(task_id: int):
+    done = tasks.claim_task(db(), actor(), task_id, clock())
+    flash(gettext("You have taken “%(name)s”.", name=done.name), "success")
+    return redirect(back_to("inbox.task", task_id=task_id))
+
+
+@bp.post("/tasks/<int:task_id>/unclaim")
+@login_required
+def unclaim(task_id: int):
+    done = tasks.unclaim_task(db(), actor(), task_id, clock())
+    flash(gettext("You have released “%(name)s”; it is back in the group's tasks.",
+                  name=done.name), "success")
+    return redirect(back_to("inbox.task", task_id=task_id))
