@@ -55,8 +55,12 @@ def seed(factory, n_opds: int) -> list[str]:
             opd = Opd(code=f"OPD{i:03d}", name=f"Dinas Contoh {i:03d}")
             session.add(opd)
             session.flush()
-            pj = User(username=f"pj{i:03d}", full_name=f"PJ Kinerja {i:03d}",
-                      password_hash=shared_hash, opd_id=opd.id)
+            pj = User(
+                username=f"pj{i:03d}",
+                full_name=f"PJ Kinerja {i:03d}",
+                password_hash=shared_hash,
+                opd_id=opd.id,
+            )
             pj.role_rows = [UserRole(role="pj_kinerja")]
             session.add(pj)
             codes.append(opd.code)
@@ -78,7 +82,9 @@ def _actor_query(row):
 
     if row.role == "pj_kinerja":
         return select(User).where(User.opd_id == row.opd_id)
-    return select(User).where(User.username == {"tim_kelembagaan": "tim1", "kepala_ukpbj": "kepala"}[row.role])
+    return select(User).where(
+        User.username == {"tim_kelembagaan": "tim1", "kepala_ukpbj": "kepala"}[row.role]
+    )
 
 
 def open_ids(factory, instance_id: int, element_id: str) -> list[int]:
@@ -88,11 +94,22 @@ def open_ids(factory, instance_id: int, element_id: str) -> list[int]:
 
 def start_through_row10(factory, codes: list[str], now: datetime) -> int:
     with unit_of_work(factory) as session:
-        instance = instances.start_instance(session, user(session, "tim1"), SOP_KEY,
-                                            answers("mulai-pelaksanaan"), now)
+        instance = instances.start_instance(
+            session, user(session, "tim1"), SOP_KEY, answers("mulai-pelaksanaan"), now
+        )
         instance_id = instance.id
-    for element_id in ("Task_01", "Task_02", "Task_03", "Task_04", "Task_05", "Task_06",
-                       "Task_07", "Task_08", "Task_09", "Task_10"):
+    for element_id in (
+        "Task_01",
+        "Task_02",
+        "Task_03",
+        "Task_04",
+        "Task_05",
+        "Task_06",
+        "Task_07",
+        "Task_08",
+        "Task_09",
+        "Task_10",
+    ):
         for task_id in open_ids(factory, instance_id, element_id):
             form_key = _form_key(factory, task_id)
             overrides = {"opd_peserta": codes} if element_id == "Task_07" else {}

@@ -28,19 +28,31 @@ def default_database_url() -> str:
 @dataclass(frozen=True)
 class Settings:
     database_url: str = field(default_factory=default_database_url)
-    instance_dir: Path = field(default_factory=lambda: Path(_env("INSTANCE_DIR", str(PROJECT_ROOT / "instance"))))
+    instance_dir: Path = field(
+        default_factory=lambda: Path(_env("INSTANCE_DIR", str(PROJECT_ROOT / "instance")))
+    )
     upload_dir: Path = field(
         default_factory=lambda: Path(_env("UPLOAD_DIR", str(PROJECT_ROOT / "instance" / "uploads")))
     )
-    bpmn_dir: Path = field(default_factory=lambda: Path(_env("BPMN_DIR", str(PROJECT_ROOT / "bpmn"))))
-    forms_dir: Path = field(default_factory=lambda: Path(_env("FORMS_DIR", str(PROJECT_ROOT / "forms"))))
-    max_bpmn_bytes: int = field(default_factory=lambda: int(_env("MAX_BPMN_BYTES", str(2 * 1024 * 1024))))
-    max_upload_bytes: int = field(default_factory=lambda: int(_env("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024))))
+    bpmn_dir: Path = field(
+        default_factory=lambda: Path(_env("BPMN_DIR", str(PROJECT_ROOT / "bpmn")))
+    )
+    forms_dir: Path = field(
+        default_factory=lambda: Path(_env("FORMS_DIR", str(PROJECT_ROOT / "forms")))
+    )
+    max_bpmn_bytes: int = field(
+        default_factory=lambda: int(_env("MAX_BPMN_BYTES", str(2 * 1024 * 1024)))
+    )
+    max_upload_bytes: int = field(
+        default_factory=lambda: int(_env("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+    )
     timezone: str = field(default_factory=lambda: _env("TIMEZONE", "Asia/Jakarta"))
     workweek: tuple[int, ...] = field(
         default_factory=lambda: tuple(int(d) for d in _env("WORKWEEK", "0,1,2,3,4").split(","))
     )
-    timer_interval_seconds: float = field(default_factory=lambda: float(_env("TIMER_INTERVAL", "5")))
+    timer_interval_seconds: float = field(
+        default_factory=lambda: float(_env("TIMER_INTERVAL", "5"))
+    )
 
 
 def load_settings() -> Settings:

@@ -82,7 +82,7 @@ def normalize_url(url: str) -> str:
     """Plain postgres URLs (as in DATABASE_URL conventions) use the psycopg 3 driver."""
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

@@ -15,8 +15,9 @@ DEFAULT_CAP = 120.0
 STABLE_BAND = 0.05
 
 
-def achievement_percent(polarity: str, target: float | None, realisation: float | None,
-                        cap: float = DEFAULT_CAP) -> float | None:
+def achievement_percent(
+    polarity: str, target: float | None, realisation: float | None, cap: float = DEFAULT_CAP
+) -> float | None:
     if target is None or realisation is None:
         return None
     if target == 0:
@@ -49,8 +50,9 @@ def realisations_by_indicator(reports: Iterable[Mapping | None]) -> dict[str, li
     return values
 
 
-def compile_achievements(indicators: Iterable[Mapping], targets: Iterable[Mapping],
-                         reports: Iterable[Mapping | None]) -> list[dict]:
+def compile_achievements(
+    indicators: Iterable[Mapping], targets: Iterable[Mapping], reports: Iterable[Mapping | None]
+) -> list[dict]:
     """One row per planned indicator: target, mean realisation over OPDs, achievement."""
     target_of = {t.get("kode_indikator"): t.get("target") for t in targets}
     values = realisations_by_indicator(reports)
@@ -60,14 +62,16 @@ def compile_achievements(indicators: Iterable[Mapping], targets: Iterable[Mappin
         reported = values.get(code, [])
         realisation = round(fmean(reported), 4) if reported else None
         polarity = indicator.get("polaritas") or "maksimal"
-        rows.append({
-            "kode": code,
-            "nama": indicator.get("nama"),
-            "satuan": indicator.get("satuan"),
-            "polaritas": polarity,
-            "target": target_of.get(code),
-            "realisasi": realisation,
-            "jumlah_laporan": len(reported),
-            "capaian": achievement_percent(polarity, target_of.get(code), realisation),
-        })
+        rows.append(
+            {
+                "kode": code,
+                "nama": indicator.get("nama"),
+                "satuan": indicator.get("satuan"),
+                "polaritas": polarity,
+                "target": target_of.get(code),
+                "realisasi": realisation,
+                "jumlah_laporan": len(reported),
+                "capaian": achievement_percent(polarity, target_of.get(code), realisation),
+            }
+        )
     return rows

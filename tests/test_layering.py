@@ -26,8 +26,10 @@ def python_files(folder: str) -> list[Path]:
 def test_engine_imports_no_web_framework():
     offenders = {
         str(path.relative_to(ROOT)): sorted(
-            m for m in imported_modules(path)
-            if m.split(".")[0] in {"flask", "flask_login", "flask_wtf", "flask_babel", "werkzeug", "webapp"}
+            m
+            for m in imported_modules(path)
+            if m.split(".")[0]
+            in {"flask", "flask_login", "flask_wtf", "flask_babel", "werkzeug", "webapp"}
         )
         for path in python_files("engine")
     }

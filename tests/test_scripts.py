@@ -34,16 +34,25 @@ def free_port() -> int:
 @pytest.fixture()
 def script_env(database_url, tmp_path):
     url = isolated_database(database_url, "scripts", tmp_path)
-    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}", DATABASE_URL=url,
-               ALUR_DATABASE_URL=url, ALUR_INSTANCE_DIR=str(tmp_path / "instance"),
-               ALUR_UPLOAD_DIR=str(tmp_path / "uploads"), ALUR_SECRET_KEY="test-secret",
-               ALUR_SEED_DEMO="1", ALUR_TIMER_INTERVAL="0.5", ALUR_BIND=f"127.0.0.1:{free_port()}")
+    env = dict(
+        os.environ,
+        PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}",
+        DATABASE_URL=url,
+        ALUR_DATABASE_URL=url,
+        ALUR_INSTANCE_DIR=str(tmp_path / "instance"),
+        ALUR_UPLOAD_DIR=str(tmp_path / "uploads"),
+        ALUR_SECRET_KEY="test-secret",
+        ALUR_SEED_DEMO="1",
+        ALUR_TIMER_INTERVAL="0.5",
+        ALUR_BIND=f"127.0.0.1:{free_port()}",
+    )
     return env
 
 
 def run_script(name: str, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run(["sh", str(ROOT / "scripts" / name)], env=env, capture_output=True,
-                          text=True, timeout=180)
+    return subprocess.run(
+        ["sh", str(ROOT / "scripts" / name)], env=env, capture_output=True, text=True, timeout=180
+    )
 
 
 def wait_for(predicate, timeout: float = 30.0) -> bool:
@@ -66,16 +75,24 @@ def test_migrate_is_idempotent_and_deploys_the_sop(script_env):
 
 def test_web_serves_and_worker_fires_due_timers(script_env):
     assert run_script("migrate.sh", script_env).returncode == 0
-    web = subprocess.Popen(["sh", str(ROOT / "scripts" / "web.sh")], env=script_env,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    web = subprocess.Popen(
+        ["sh", str(ROOT / "scripts" / "web.sh")],
+        env=script_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         base = f"http://{script_env['ALUR_BIND']}"
         assert wait_for(lambda: _get(base + "/healthz") == 200), "web did not answer /healthz"
         assert _get(base + "/login") == 200
         factory, engine = _factory(script_env["DATABASE_URL"])
         instance_id = _instance_waiting_on_timer(factory)
-        worker = subprocess.Popen(["sh", str(ROOT / "scripts" / "worker.sh")], env=script_env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        worker = subprocess.Popen(
+            ["sh", str(ROOT / "scripts" / "worker.sh")],
+            env=script_env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             assert wait_for(lambda: _row12_count(factory, instance_id) == 3), "timer not fired"
         finally:
@@ -103,8 +120,9 @@ def _factory(url: str):
 def _instance_waiting_on_timer(factory) -> int:
     """Rows 1-11 done with a period that ended long ago (T0 is January 2026)."""
     with unit_of_work(factory) as session:
-        instance = instances.start_instance(session, user(session, "tim1"), SOP_KEY,
-                                            answers("mulai-pelaksanaan"), T0)
+        instance = instances.start_instance(
+            session, user(session, "tim1"), SOP_KEY, answers("mulai-pelaksanaan"), T0
+        )
         run_planning(session, instance.id, T0)
         complete_all(session, instance.id, "Task_10", T0)
         complete_all(session, instance.id, "Task_11", T0)

@@ -97,8 +97,11 @@ def start_timer_thread(app: Flask) -> threading.Thread:
     from webapp.cli import run_worker_loop
 
     state = app.extensions["alur"]
-    thread = threading.Thread(target=run_worker_loop,
-                              args=(state.session_factory, state.settings.timer_interval_seconds),
-                              name="alur-timers", daemon=True)
+    thread = threading.Thread(
+        target=run_worker_loop,
+        args=(state.session_factory, state.settings.timer_interval_seconds),
+        name="alur-timers",
+        daemon=True,
+    )
     thread.start()
     return thread

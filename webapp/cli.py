@@ -42,10 +42,18 @@ def migrate_command() -> None:
 
 @cli.command("deploy")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--forms", "forms_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="folder of <key>.form.json files (default: forms/ of the project)")
-@click.option("--lanes", "lanes_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="lane -> role mapping (default: lane-roles.toml beside the diagram)")
+@click.option(
+    "--forms",
+    "forms_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="folder of <key>.form.json files (default: forms/ of the project)",
+)
+@click.option(
+    "--lanes",
+    "lanes_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="lane -> role mapping (default: lane-roles.toml beside the diagram)",
+)
 def deploy_command(path: Path, forms_dir: Path | None, lanes_file: Path | None) -> None:
     """Validate and deploy a BPMN diagram with its forms."""
     settings = current_app.extensions["alur"].settings
@@ -54,8 +62,9 @@ def deploy_command(path: Path, forms_dir: Path | None, lanes_file: Path | None) 
         forms = deployments.load_forms_dir(forms_dir or settings.forms_dir)
         lanes = deployments.load_lane_roles(lanes_file or path.parent / "lane-roles.toml")
         with unit_of_work(_factory()) as session:
-            result = deployments.deploy_diagram(session, data, filename=path.name, forms=forms,
-                                                lane_roles=lanes, now=_now())
+            result = deployments.deploy_diagram(
+                session, data, filename=path.name, forms=forms, lane_roles=lanes, now=_now()
+            )
             number, created = result.version.version, result.created
     except DomainError as error:
         _report_refusal(path, data, error)
@@ -68,8 +77,9 @@ def _report_refusal(path: Path, data: bytes, error: DomainError) -> None:
     for problem in error.details.get("problems", []) if isinstance(error.details, dict) else []:
         click.echo(f"  - {problem.get('element_id') or '-'}: {problem.get('message')}", err=True)
     with unit_of_work(_factory()) as session:
-        deployments.record_rejected_deploy(session, filename=path.name, data=data, error=error,
-                                           now=_now())
+        deployments.record_rejected_deploy(
+            session, filename=path.name, data=data, error=error, now=_now()
+        )
 
 
 @cli.command("seed-demo")
@@ -79,8 +89,10 @@ def seed_demo_command() -> None:
     with unit_of_work(_factory()) as session:
         added = holidays.seed_holidays(session, range(now.year - 1, now.year + 2), now)
         counts = demo.seed_demo(session, now)
-    click.echo(f"holidays added: {added}; opds: {counts['opds']}; users added: {counts['users']}; "
-               f"indicators added: {counts['indicators']}")
+    click.echo(
+        f"holidays added: {added}; opds: {counts['opds']}; users added: {counts['users']}; "
+        f"indicators added: {counts['indicators']}"
+    )
 
 
 @cli.command("seed-holidays")

@@ -18,9 +18,17 @@ from engine.errors import DomainError
 
 log = logging.getLogger(__name__)
 
-HTTP_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
-              405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
-              415: "unsupported_media_type", 429: "too_many_requests"}
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "too_many_requests",
+}
 
 
 def wants_json() -> bool:
@@ -34,8 +42,9 @@ def error_response(error: DomainError):
         response = jsonify({"error": error.to_dict()})
         response.status_code = error.status
         return response
-    page = render_template("error.html", status=error.status, message=gettext(error.message),
-                           details=error.details)
+    page = render_template(
+        "error.html", status=error.status, message=gettext(error.message), details=error.details
+    )
     return page, error.status
 
 
@@ -49,12 +58,19 @@ def _http(error: HTTPException):
 
 
 def _csrf(error: CSRFError):
-    return error_response(_as_domain(error, "csrf_failed", 400, "The form expired or was not sent "
-                                                                "from this site; reload and try again"))
+    return error_response(
+        _as_domain(
+            error,
+            "csrf_failed",
+            400,
+            "The form expired or was not sent from this site; reload and try again",
+        )
+    )
 
 
-def _as_domain(error: HTTPException, code: str, status: int | None = None,
-               message: str | None = None) -> DomainError:
+def _as_domain(
+    error: HTTPException, code: str, status: int | None = None, message: str | None = None
+) -> DomainError:
     domain = DomainError(message or error.description or error.name, code=code)
     domain.status = status or error.code or 500
     return domain

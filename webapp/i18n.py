@@ -1,4 +1,4 @@
-"""Languages: Bahasa Indonesia first, English second; dates and numbers as Indonesians write them."""
+"""Languages: Bahasa Indonesia first, English second; dates and numbers as written in Indonesia."""
 
 from __future__ import annotations
 

@@ -34,9 +34,12 @@ def _finish(response):
         session.rollback()
         from webapp.errors import error_response
 
-        response = error_response(ConflictError(
-            "Someone else changed this process at the same moment; reload and try again",
-            code="stale_version"))
+        response = error_response(
+            ConflictError(
+                "Someone else changed this process at the same moment; reload and try again",
+                code="stale_version",
+            )
+        )
     finally:
         session.close()
     return response

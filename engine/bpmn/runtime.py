@@ -10,16 +10,16 @@ verified path: `set_data(**data)`, `run()`, then `refresh_timers()` and
 from __future__ import annotations
 
 import threading
-from contextlib import contextmanager
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
-from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import IntermediateCatchEvent
+from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException
@@ -50,6 +50,42 @@ def specs_for(version_id: int, bpmn_xml: str, max_bytes: int) -> tuple:
         while len(_SPEC_CACHE) > _SPEC_CACHE_SIZE:
             _SPEC_CACHE.popitem(last=False)
     return spec, subprocess_specs
+
+
+class WorkflowCache:
+    """Workflows kept in memory between requests, keyed by the state token of their save.
+
+    A request that finds the instance's current token here skips the load entirely; the
+    token is random per save and becomes visible only when its transaction commits, so a
+    rolled-back or concurrent change can never be mistaken for the cached state. An entry
+    is taken out while in use, so two threads never share one workflow object.
+    """
+
+    def __init__(self, size: int = 64):
+        self._entries: OrderedDict[int, tuple[str, LiveWorkflow]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._size = size
+
+    def take(self, instance_id: int, token: str | None) -> LiveWorkflow | None:
+        with self._lock:
+            entry = self._entries.pop(instance_id, None)
+        if entry is None or token is None or entry[0] != token:
+            return None
+        return entry[1]
+
+    def put(self, instance_id: int, token: str, live: LiveWorkflow) -> None:
+        with self._lock:
+            self._entries[instance_id] = (token, live)
+            self._entries.move_to_end(instance_id)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+CACHE = WorkflowCache()
 
 
 @dataclass
@@ -92,6 +128,13 @@ def start_workflow(spec, subprocess_specs, start_data: dict, now: datetime) -> L
     return live
 
 
+def reuse_workflow(live: LiveWorkflow, now: datetime) -> LiveWorkflow:
+    """Start a new step on a cached workflow: fresh mark, the caller's clock."""
+    live.mark, live.steps = _mark(), []
+    live.set_now(now)
+    return live
+
+
 def load_workflow(parts: dict[str, str], spec, subprocess_specs, now: datetime) -> LiveWorkflow:
     engine = RestrictedScriptEngine(now=now)
     workflow = serializer.restore(parts, spec, subprocess_specs, engine)
@@ -102,7 +145,9 @@ def _record_step(live: LiveWorkflow) -> Callable:
     def did_complete(task) -> None:
         spec = task.task_spec
         if isinstance(spec, ExclusiveGateway):
-            taken = [c.task_spec.bpmn_id for c in task.children if c.has_state(TaskState.DEFINITE_MASK)]
+            taken = [
+                c.task_spec.bpmn_id for c in task.children if c.has_state(TaskState.DEFINITE_MASK)
+            ]
             live.steps.append(StepRecord("gateway", task, {"taken": taken}))
         elif isinstance(spec, IntermediateCatchEvent) and due_of(task) is not None:
             live.steps.append(StepRecord("timer", task, {"due_at": due_of(task).isoformat()}))
@@ -143,20 +188,34 @@ def complete_user_task(live: LiveWorkflow, task, data: dict) -> None:
         advance(live)
 
 
-def changed_ready_user_tasks(live: LiveWorkflow) -> list:
-    return live.workflow.get_tasks(state=TaskState.READY, manual=True, updated_ts=live.mark)
+def _all_workflows(live: LiveWorkflow) -> list:
+    return [live.workflow, *live.workflow.subprocesses.values()]
 
 
-def changed_cancelled_user_tasks(live: LiveWorkflow) -> list:
-    return live.workflow.get_tasks(state=TaskState.CANCELLED, manual=True, updated_ts=live.mark)
+def changed_tasks(live: LiveWorkflow) -> list:
+    """Tasks whose state changed since the load: a flat scan, not a tree walk."""
+    mark = live.mark
+    return [
+        t for wf in _all_workflows(live) for t in wf.tasks.values() if t.last_state_change >= mark
+    ]
 
 
-def started_call_activities(live: LiveWorkflow) -> list:
+def changed_ready_user_tasks(changed: list) -> list:
+    return [t for t in changed if t.state == TaskState.READY and t.task_spec.manual]
+
+
+def changed_cancelled_user_tasks(changed: list) -> list:
+    return [t for t in changed if t.state == TaskState.CANCELLED and t.task_spec.manual]
+
+
+def started_call_activities(live: LiveWorkflow, changed: list) -> list:
     """Top-level call activities that began during this step (a new reporting period)."""
     return [
         t
-        for t in live.workflow.get_tasks(state=TaskState.STARTED, updated_ts=live.mark)
-        if isinstance(t.task_spec, CallActivity) and t.workflow is live.workflow
+        for t in changed
+        if t.state == TaskState.STARTED
+        and t.workflow is live.workflow
+        and isinstance(t.task_spec, CallActivity)
     ]
 
 
@@ -179,8 +238,43 @@ def prune_completed_subprocesses(live: LiveWorkflow) -> int:
     return removed
 
 
+def compact_history(live: LiveWorkflow, anchor) -> int:
+    """Cut the finished history above `anchor` (a top-level task just started) from the tree.
+
+    A looping process grows its task tree by a few tasks per period; SpiffWorkflow stops
+    seeing READY tasks past depth 1000 and every save pays for the growth. Once a period
+    starts, nothing before it is needed to run: the anchor carries a full copy of the data,
+    and the event log and task table keep the history. The anchor is re-attached to the
+    root; every task outside its subtree is dropped. Returns how many tasks were dropped.
+    """
+    workflow = live.workflow
+    root = workflow.task_tree
+    if anchor.workflow is not workflow or anchor.parent is root:
+        return 0
+    keep = {root.id} | {t.id for t in _subtree(anchor)}
+    dropped = [task_id for task_id in workflow.tasks if task_id not in keep]
+    for task_id in dropped:
+        del workflow.tasks[task_id]
+        workflow.subprocesses.pop(task_id, None)
+    root._children = [anchor.id]
+    anchor._parent = root.id
+    if workflow.last_task is not None and workflow.last_task.id not in keep:
+        workflow.last_task = anchor
+    return len(dropped)
+
+
+def _subtree(task) -> list:
+    found, stack = [], [task]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        stack.extend(current.children)
+    return found
+
+
 def next_timer_due(live: LiveWorkflow) -> datetime | None:
-    dues = [due_of(t) for t in live.workflow.get_tasks(state=TaskState.WAITING)]
+    waiting = live.workflow.event_manager.tasks.values()
+    dues = [due_of(t) for t in waiting if t.state == TaskState.WAITING]
     dues = [d for d in dues if d is not None]
     return min(dues) if dues else None
 

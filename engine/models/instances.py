@@ -36,6 +36,7 @@ class ProcessInstance(Base):
     data: Mapped[dict] = mapped_column(default=dict)
     event_count: Mapped[int] = mapped_column(default=0)
     last_event_hash: Mapped[str | None] = mapped_column(String(64))
+    state_token: Mapped[str | None] = mapped_column(String(32))
     row_version: Mapped[int] = mapped_column(default=1)
 
     version: Mapped[DefinitionVersion] = relationship(lazy="joined")

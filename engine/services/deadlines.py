@@ -34,8 +34,10 @@ class WorkingCalendar:
         zone = ZoneInfo(settings.timezone)
         today = now.astimezone(zone).date()
         rows = session.scalars(
-            select(Holiday.on).where(Holiday.on >= today - timedelta(days=7),
-                                     Holiday.on <= today + timedelta(days=HORIZON_DAYS))
+            select(Holiday.on).where(
+                Holiday.on >= today - timedelta(days=7),
+                Holiday.on <= today + timedelta(days=HORIZON_DAYS),
+            )
         )
         return cls(frozenset(rows), settings.workweek, zone)
 
@@ -47,8 +49,12 @@ class WorkingCalendar:
 
 
 def due_on_for(
-    session: Session, instance: ProcessInstance, properties: dict, info: dict,
-    calendar: WorkingCalendar, now: datetime,
+    session: Session,
+    instance: ProcessInstance,
+    properties: dict,
+    info: dict,
+    calendar: WorkingCalendar,
+    now: datetime,
 ) -> date | None:
     days = info.get("waktu_hari_kerja")
     if days is None:
@@ -64,15 +70,17 @@ def due_on_for(
 def _group_due(session: Session, instance: ProcessInstance, group: str) -> date | None:
     """The due date of the latest task that opened this group in this instance."""
     entries = [
-        element_id for element_id, info in instance.version.activities.items()
+        element_id
+        for element_id, info in instance.version.activities.items()
         if info.get("deadline_group") == group and info.get("deadline_group_entry")
     ]
     if not entries:
         return None
     return session.scalars(
-        select(HumanTask.due_on).where(HumanTask.instance_id == instance.id,
-                                       HumanTask.element_id.in_(entries))
-        .order_by(HumanTask.id.desc()).limit(1)
+        select(HumanTask.due_on)
+        .where(HumanTask.instance_id == instance.id, HumanTask.element_id.in_(entries))
+        .order_by(HumanTask.id.desc())
+        .limit(1)
     ).first()
 
 
@@ -81,5 +89,6 @@ def is_overdue(due_on: date | None, now: datetime, zone: ZoneInfo) -> bool:
 
 
 def overdue_working_days(due_on: date, now: datetime, calendar: WorkingCalendar) -> int:
-    return working_days_between(due_on, calendar.local_date(now), calendar.holidays,
-                                calendar.workweek)
+    return working_days_between(
+        due_on, calendar.local_date(now), calendar.holidays, calendar.workweek
+    )

@@ -41,26 +41,96 @@ DEMO_USERS = (
 
 # code, name, strategic area, unit, formula, polarity, frequency (domain.md)
 DEMO_INDICATORS = (
-    ("IKU-01", "Persentase efisiensi pengadaan", "Efisiensi", "%",
-     "(Σ pagu − Σ nilai kontrak) ÷ Σ pagu × 100", "maksimal", "triwulanan"),
-    ("IKU-02", "Persentase paket tender gagal/diulang", "Efektivitas", "%",
-     "paket gagal ÷ paket diumumkan × 100", "minimal", "triwulanan"),
-    ("IKU-03", "Rata-rata waktu proses pemilihan", "Efektivitas", "HK",
-     "rata-rata hari kerja dari pengumuman sampai penetapan pemenang", "minimal", "bulanan"),
-    ("IKU-04", "Persentase pemilihan tepat waktu", "Efektivitas", "%",
-     "paket selesai sesuai rencana ÷ total paket × 100", "maksimal", "triwulanan"),
-    ("IKU-05", "Persentase nilai PDN", "Kebijakan", "%",
-     "Σ nilai PDN ÷ Σ nilai kontrak × 100 (target 95%)", "maksimal", "triwulanan"),
-    ("IKU-06", "Persentase nilai UMK/Koperasi", "Kebijakan", "%",
-     "Σ nilai UMK ÷ Σ nilai kontrak × 100", "maksimal", "triwulanan"),
-    ("IKU-07", "Persentase e-purchasing", "Kebijakan", "%",
-     "nilai e-purchasing ÷ pagu RUP e-purchasing × 100", "maksimal", "triwulanan"),
-    ("IKU-08", "Persentase RUP terumumkan", "Transparansi", "%",
-     "pagu terumumkan ÷ belanja pengadaan × 100", "maksimal", "bulanan"),
-    ("IKU-09", "Indeks kepuasan pengguna layanan", "Layanan", "indeks",
-     "indeks survei 25-100", "maksimal", "semesteran"),
-    ("IKU-10", "Tingkat kematangan UKPBJ", "Kelembagaan", "level",
-     "level 1-5 (Inisiasi, Esensi, Proaktif, Strategis, Unggul)", "maksimal", "tahunan"),
+    (
+        "IKU-01",
+        "Persentase efisiensi pengadaan",
+        "Efisiensi",
+        "%",
+        "(Σ pagu − Σ nilai kontrak) ÷ Σ pagu × 100",
+        "maksimal",
+        "triwulanan",
+    ),
+    (
+        "IKU-02",
+        "Persentase paket tender gagal/diulang",
+        "Efektivitas",
+        "%",
+        "paket gagal ÷ paket diumumkan × 100",
+        "minimal",
+        "triwulanan",
+    ),
+    (
+        "IKU-03",
+        "Rata-rata waktu proses pemilihan",
+        "Efektivitas",
+        "HK",
+        "rata-rata hari kerja dari pengumuman sampai penetapan pemenang",
+        "minimal",
+        "bulanan",
+    ),
+    (
+        "IKU-04",
+        "Persentase pemilihan tepat waktu",
+        "Efektivitas",
+        "%",
+        "paket selesai sesuai rencana ÷ total paket × 100",
+        "maksimal",
+        "triwulanan",
+    ),
+    (
+        "IKU-05",
+        "Persentase nilai PDN",
+        "Kebijakan",
+        "%",
+        "Σ nilai PDN ÷ Σ nilai kontrak × 100 (target 95%)",
+        "maksimal",
+        "triwulanan",
+    ),
+    (
+        "IKU-06",
+        "Persentase nilai UMK/Koperasi",
+        "Kebijakan",
+        "%",
+        "Σ nilai UMK ÷ Σ nilai kontrak × 100",
+        "maksimal",
+        "triwulanan",
+    ),
+    (
+        "IKU-07",
+        "Persentase e-purchasing",
+        "Kebijakan",
+        "%",
+        "nilai e-purchasing ÷ pagu RUP e-purchasing × 100",
+        "maksimal",
+        "triwulanan",
+    ),
+    (
+        "IKU-08",
+        "Persentase RUP terumumkan",
+        "Transparansi",
+        "%",
+        "pagu terumumkan ÷ belanja pengadaan × 100",
+        "maksimal",
+        "bulanan",
+    ),
+    (
+        "IKU-09",
+        "Indeks kepuasan pengguna layanan",
+        "Layanan",
+        "indeks",
+        "indeks survei 25-100",
+        "maksimal",
+        "semesteran",
+    ),
+    (
+        "IKU-10",
+        "Tingkat kematangan UKPBJ",
+        "Kelembagaan",
+        "level",
+        "level 1-5 (Inisiasi, Esensi, Proaktif, Strategis, Unggul)",
+        "maksimal",
+        "tahunan",
+    ),
 )
 
 
@@ -88,8 +158,11 @@ def seed_users(session: Session, opds: dict[str, Opd], password: str = DEMO_PASS
 
 def seed_indicators(session: Session) -> int:
     known = set(session.scalars(select(Indicator.code)))
-    rows = [Indicator(code=c, name=n, strategic_area=a, unit=u, formula=f, polarity=p, frequency=q)
-            for c, n, a, u, f, p, q in DEMO_INDICATORS if c not in known]
+    rows = [
+        Indicator(code=c, name=n, strategic_area=a, unit=u, formula=f, polarity=p, frequency=q)
+        for c, n, a, u, f, p, q in DEMO_INDICATORS
+        if c not in known
+    ]
     session.add_all(rows)
     session.flush()
     return len(rows)
@@ -97,5 +170,8 @@ def seed_indicators(session: Session) -> int:
 
 def seed_demo(session: Session, now: datetime) -> dict[str, int]:
     opds = seed_opds(session)
-    return {"opds": len(opds), "users": seed_users(session, opds),
-            "indicators": seed_indicators(session)}
+    return {
+        "opds": len(opds),
+        "users": seed_users(session, opds),
+        "indicators": seed_indicators(session),
+    }

@@ -46,35 +46,71 @@ def content_hash(data: bytes, forms: dict, lane_roles: dict) -> str:
 
 
 def deploy_diagram(
-    session: Session, data: bytes, *, filename: str, forms: dict, lane_roles: dict,
-    now: datetime, actor_id: int | None = None,
+    session: Session,
+    data: bytes,
+    *,
+    filename: str,
+    forms: dict,
+    lane_roles: dict,
+    now: datetime,
+    actor_id: int | None = None,
 ) -> Deployment:
     """Validate and store a diagram; raise InvalidDiagramError naming each problem."""
     settings = load_settings()
     text = _utf8(data)
-    parsed = validate_diagram(data, lane_roles=lane_roles, form_keys=set(forms),
-                              max_bytes=settings.max_bpmn_bytes, filename=filename)
+    parsed = validate_diagram(
+        data,
+        lane_roles=lane_roles,
+        form_keys=set(forms),
+        max_bytes=settings.max_bpmn_bytes,
+        filename=filename,
+    )
     used = {a.form_key for a in parsed.activities.values() if a.form_key}
-    root = parsed.root if parsed.root is not None else load_xml(data, max_bytes=settings.max_bpmn_bytes)
+    root = (
+        parsed.root
+        if parsed.root is not None
+        else load_xml(data, max_bytes=settings.max_bpmn_bytes)
+    )
     activities = _activities(parsed, root)
     used |= {activities[START_KEY]["form_key"]} - {None}
     bundle = {key: forms[key] for key in sorted(used)}
     digest = content_hash(data, bundle, lane_roles)
     definition = _definition_for(session, parsed.main_process_id, _process_name(root, parsed), now)
-    existing = session.scalars(select(DefinitionVersion).where(
-        DefinitionVersion.definition_id == definition.id,
-        DefinitionVersion.content_hash == digest)).first()
+    existing = session.scalars(
+        select(DefinitionVersion).where(
+            DefinitionVersion.definition_id == definition.id,
+            DefinitionVersion.content_hash == digest,
+        )
+    ).first()
     if existing is not None:
         return Deployment(existing, created=False)
     version = DefinitionVersion(
-        definition=definition, version=_next_number(session, definition), content_hash=digest,
-        filename=filename, bpmn_xml=text, forms=bundle, activities=activities,
-        lane_roles=dict(lane_roles), deployed_by_id=actor_id, deployed_at=now)
+        definition=definition,
+        version=_next_number(session, definition),
+        content_hash=digest,
+        filename=filename,
+        bpmn_xml=text,
+        forms=bundle,
+        activities=activities,
+        lane_roles=dict(lane_roles),
+        deployed_by_id=actor_id,
+        deployed_at=now,
+    )
     session.add(version)
     session.flush()
-    audit.record_event(session, None, "deployment_created", now, actor_id=actor_id,
-                       payload={"definition": definition.key, "version": version.version,
-                                "content_hash": digest, "filename": filename})
+    audit.record_event(
+        session,
+        None,
+        "deployment_created",
+        now,
+        actor_id=actor_id,
+        payload={
+            "definition": definition.key,
+            "version": version.version,
+            "content_hash": digest,
+            "filename": filename,
+        },
+    )
     return Deployment(version, created=True)
 
 
@@ -83,17 +119,37 @@ def _utf8(data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise InvalidDiagramError("BPMN files must be encoded in UTF-8", code="bpmn_not_utf8",
-                                  details={"position": error.start}) from error
+        raise InvalidDiagramError(
+            "BPMN files must be encoded in UTF-8",
+            code="bpmn_not_utf8",
+            details={"position": error.start},
+        ) from error
 
 
-def record_rejected_deploy(session: Session, *, filename: str, data: bytes,
-                           error: DomainError, now: datetime, actor_id: int | None = None) -> None:
+def record_rejected_deploy(
+    session: Session,
+    *,
+    filename: str,
+    data: bytes,
+    error: DomainError,
+    now: datetime,
+    actor_id: int | None = None,
+) -> None:
     """Keep a trace of a refused upload (who, what, why); called in its own transaction."""
-    audit.record_event(session, None, "deployment_rejected", now, actor_id=actor_id,
-                       payload={"filename": filename, "sha256": hashlib.sha256(data).hexdigest(),
-                                "code": error.code, "message": error.message,
-                                "details": error.details})
+    audit.record_event(
+        session,
+        None,
+        "deployment_rejected",
+        now,
+        actor_id=actor_id,
+        payload={
+            "filename": filename,
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "code": error.code,
+            "message": error.message,
+            "details": error.details,
+        },
+    )
 
 
 def _definition_for(session: Session, key: str, name: str, now: datetime) -> Definition:
@@ -106,8 +162,11 @@ def _definition_for(session: Session, key: str, name: str, now: datetime) -> Def
 
 
 def _next_number(session: Session, definition: Definition) -> int:
-    current = session.scalar(select(func.max(DefinitionVersion.version)).where(
-        DefinitionVersion.definition_id == definition.id))
+    current = session.scalar(
+        select(func.max(DefinitionVersion.version)).where(
+            DefinitionVersion.definition_id == definition.id
+        )
+    )
     return (current or 0) + 1
 
 
@@ -135,8 +194,10 @@ def _activities(parsed: ParsedDiagram, root) -> dict[str, dict]:
 
 def _properties(root, element_id: str) -> dict[str, str]:
     nodes = root.xpath(
-        "//*[@id=$id]/bpmn:extensionElements/spiff:properties/spiff:property", id=element_id,
-        namespaces={"bpmn": BPMN_NS, "spiff": SPIFF_NS})
+        "//*[@id=$id]/bpmn:extensionElements/spiff:properties/spiff:property",
+        id=element_id,
+        namespaces={"bpmn": BPMN_NS, "spiff": SPIFF_NS},
+    )
     return {n.get("name"): n.get("value") for n in nodes}
 
 
@@ -148,14 +209,23 @@ def _start_entry(root, parsed: ParsedDiagram) -> dict:
     lanes = process.xpath(".//bpmn:lane[bpmn:flowNodeRef=$id]", id=start.get("id"), namespaces=ns)
     lane = lanes[0].get("name") if lanes else None
     props = _properties(root, start.get("id"))
-    return {"element_id": start.get("id"), "name": start.get("name") or "", "lane": lane,
-            "role": parsed.lanes.get(lane) if lane else None, "form_key": props.get("form_key")}
+    return {
+        "element_id": start.get("id"),
+        "name": start.get("name") or "",
+        "lane": lane,
+        "role": parsed.lanes.get(lane) if lane else None,
+        "form_key": props.get("form_key"),
+    }
 
 
 def latest_version(session: Session, key: str) -> DefinitionVersion:
     version = session.scalars(
-        select(DefinitionVersion).join(Definition).where(Definition.key == key)
-        .order_by(DefinitionVersion.version.desc()).limit(1)).first()
+        select(DefinitionVersion)
+        .join(Definition)
+        .where(Definition.key == key)
+        .order_by(DefinitionVersion.version.desc())
+        .limit(1)
+    ).first()
     if version is None:
         raise NotFoundError(f"No deployed process '{key}'", code="definition_not_found")
     return version

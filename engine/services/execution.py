@@ -10,8 +10,9 @@ dropped from the live state only after their events are stored.
 from __future__ import annotations
 
 from datetime import datetime
+from uuid import uuid4
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, select, update
 from sqlalchemy.orm import Session
 
 from engine.bpmn import runtime
@@ -22,6 +23,8 @@ from engine.models.tasks import TASK_CANCELLED, TASK_OPEN
 from engine.services import audit, deadlines
 from engine.services.taskviews import build_context, build_prefill
 
+PENDING_CACHE = "alur_pending_workflow_cache"
+
 
 def specs_of(instance: ProcessInstance) -> tuple:
     version = instance.version
@@ -29,6 +32,10 @@ def specs_of(instance: ProcessInstance) -> tuple:
 
 
 def load_live(session: Session, instance: ProcessInstance, now: datetime) -> runtime.LiveWorkflow:
+    """The instance's workflow: from the in-process cache when current, else from its parts."""
+    cached = runtime.CACHE.take(instance.id, instance.state_token)
+    if cached is not None:
+        return runtime.reuse_workflow(cached, now)
     rows = session.execute(
         select(InstanceState.part_key, InstanceState.state).where(
             InstanceState.instance_id == instance.id
@@ -39,15 +46,19 @@ def load_live(session: Session, instance: ProcessInstance, now: datetime) -> run
 
 
 def persist(
-    session: Session, instance: ProcessInstance, live: runtime.LiveWorkflow, now: datetime,
+    session: Session,
+    instance: ProcessInstance,
+    live: runtime.LiveWorkflow,
+    now: datetime,
     actor_id: int | None,
 ) -> list[HumanTask]:
     """Record what the engine did since `live` was loaded; returns the tasks it opened."""
     _record_steps(session, instance, live, now, actor_id)
-    _count_periods(session, instance, live, now)
-    opened = _open_tasks(session, instance, live, now)
-    _cancel_tasks(session, instance, live, now)
+    changed = runtime.changed_tasks(live)
     runtime.prune_completed_subprocesses(live)
+    _count_periods(session, instance, live, changed, now)
+    opened = _open_tasks(session, instance, changed, now)
+    _cancel_tasks(session, instance, changed, now)
     _save_state(session, instance, live, now)
     if runtime.is_completed(live) and instance.status != STATUS_COMPLETED:
         instance.status, instance.ended_at = STATUS_COMPLETED, now
@@ -59,28 +70,56 @@ def _record_steps(session, instance, live, now, actor_id) -> None:
     for step in live.steps:
         element_id = step.task.task_spec.bpmn_id
         if step.kind == "gateway":
-            audit.record_event(session, instance, "gateway_taken", now, actor_id=actor_id,
-                               element_id=element_id, payload=step.detail)
+            audit.record_event(
+                session,
+                instance,
+                "gateway_taken",
+                now,
+                actor_id=actor_id,
+                element_id=element_id,
+                payload=step.detail,
+            )
         elif step.kind == "timer":
-            audit.record_event(session, instance, "timer_fired", now, element_id=element_id,
-                               payload={**step.detail, "opd": step.task.data.get("opd")})
+            audit.record_event(
+                session,
+                instance,
+                "timer_fired",
+                now,
+                element_id=element_id,
+                payload={**step.detail, "opd": step.task.data.get("opd")},
+            )
         elif step.kind == "call_completed" and step.task.workflow is live.workflow:
-            audit.record_event(session, instance, "period_completed", now, element_id=element_id,
-                               payload={"period_no": instance.period_no})
+            audit.record_event(
+                session,
+                instance,
+                "period_completed",
+                now,
+                element_id=element_id,
+                payload={"period_no": instance.period_no},
+            )
     live.steps.clear()
 
 
-def _count_periods(session, instance, live, now) -> None:
-    for task in runtime.started_call_activities(live):
+def _count_periods(session, instance, live, changed, now) -> None:
+    """A top-level call activity that starts opens a period; history before it is cut."""
+    for task in runtime.started_call_activities(live, changed):
+        runtime.compact_history(live, task)
         instance.period_no += 1
-        audit.record_event(session, instance, "period_started", now,
-                           element_id=task.task_spec.bpmn_id,
-                           payload={"period_no": instance.period_no,
-                                    "akhir_periode": task.data.get("akhir_periode")})
+        audit.record_event(
+            session,
+            instance,
+            "period_started",
+            now,
+            element_id=task.task_spec.bpmn_id,
+            payload={
+                "period_no": instance.period_no,
+                "akhir_periode": task.data.get("akhir_periode"),
+            },
+        )
 
 
-def _open_tasks(session, instance, live, now) -> list[HumanTask]:
-    spiff_tasks = runtime.changed_ready_user_tasks(live)
+def _open_tasks(session, instance, changed, now) -> list[HumanTask]:
+    spiff_tasks = runtime.changed_ready_user_tasks(changed)
     if not spiff_tasks:
         return []
     activities = instance.version.activities
@@ -93,12 +132,21 @@ def _open_tasks(session, instance, live, now) -> list[HumanTask]:
         opened.append(row)
     session.flush()
     for row in opened:
-        audit.record_event(session, instance, "task_created", now, task_id=row.id,
-                           element_id=row.element_id,
-                           payload={"sop_step": row.sop_step, "role": row.role,
-                                    "opd": row.opd.code if row.opd else None,
-                                    "due_on": row.due_on.isoformat() if row.due_on else None,
-                                    "period_no": row.period_no})
+        audit.record_event(
+            session,
+            instance,
+            "task_created",
+            now,
+            task_id=row.id,
+            element_id=row.element_id,
+            payload={
+                "sop_step": row.sop_step,
+                "role": row.role,
+                "opd": row.opd.code if row.opd else None,
+                "due_on": row.due_on.isoformat() if row.due_on else None,
+                "period_no": row.period_no,
+            },
+        )
     return opened
 
 
@@ -109,10 +157,19 @@ def _new_task_row(session, instance, spiff_task, activities, opds, calendar, now
     opd = opds.get(data.get("opd")) if info["role"] == "pj_kinerja" else None
     properties = spiff_task.task_spec.extensions.get("properties", {})
     row = HumanTask(
-        instance_id=instance.id, spiff_task_id=str(spiff_task.id), element_id=element_id,
-        name=info["name"], documentation=info.get("documentation", ""), lane=info.get("lane"),
-        role=info["role"], opd=opd, form_key=info["form_key"], sop_step=info.get("sop_step"),
-        period_no=instance.period_no, state=TASK_OPEN, created_at=now,
+        instance_id=instance.id,
+        spiff_task_id=str(spiff_task.id),
+        element_id=element_id,
+        name=info["name"],
+        documentation=info.get("documentation", ""),
+        lane=info.get("lane"),
+        role=info["role"],
+        opd=opd,
+        form_key=info["form_key"],
+        sop_step=info.get("sop_step"),
+        period_no=instance.period_no,
+        state=TASK_OPEN,
+        created_at=now,
     )
     row.instance = instance
     row.due_on = deadlines.due_on_for(session, instance, properties, info, calendar, now)
@@ -122,40 +179,63 @@ def _new_task_row(session, instance, spiff_task, activities, opds, calendar, now
     return row
 
 
-def _cancel_tasks(session, instance, live, now) -> None:
-    ids = [str(t.id) for t in runtime.changed_cancelled_user_tasks(live)]
+def _cancel_tasks(session, instance, changed, now) -> None:
+    ids = [str(t.id) for t in runtime.changed_cancelled_user_tasks(changed)]
     if not ids:
         return
     rows = session.scalars(
-        select(HumanTask).where(HumanTask.instance_id == instance.id,
-                                HumanTask.spiff_task_id.in_(ids), HumanTask.state == TASK_OPEN)
+        select(HumanTask).where(
+            HumanTask.instance_id == instance.id,
+            HumanTask.spiff_task_id.in_(ids),
+            HumanTask.state == TASK_OPEN,
+        )
     )
     for row in rows:
         row.state = TASK_CANCELLED
-        audit.record_event(session, instance, "task_cancelled", now, task_id=row.id,
-                           element_id=row.element_id)
+        audit.record_event(
+            session, instance, "task_cancelled", now, task_id=row.id, element_id=row.element_id
+        )
 
 
 def _save_state(session, instance, live, now) -> None:
+    """Write only the parts that changed: UPDATE the known ones, INSERT the new ones."""
     parts, removed = runtime.save_parts(live)
     if removed:
-        session.execute(delete(InstanceState).where(InstanceState.instance_id == instance.id,
-                                                    InstanceState.part_key.in_(removed)))
-    existing = {}
-    changed_keys = [p.key for p in parts if p.key in live.loaded_keys]
-    if changed_keys:
-        existing = {
-            row.part_key: row for row in session.scalars(
-                select(InstanceState).where(InstanceState.instance_id == instance.id,
-                                            InstanceState.part_key.in_(changed_keys)))
-        }
+        session.execute(
+            delete(InstanceState).where(
+                InstanceState.instance_id == instance.id, InstanceState.part_key.in_(removed)
+            )
+        )
     for part in parts:
-        row = existing.get(part.key)
-        if row is None:
-            session.add(InstanceState(instance_id=instance.id, part_key=part.key,
-                                      parent_key=part.parent_key, state=part.text, updated_at=now))
-        elif row.state != part.text:
-            row.state, row.updated_at = part.text, now
+        if part.key in live.loaded_keys:
+            session.execute(
+                update(InstanceState)
+                .where(InstanceState.instance_id == instance.id, InstanceState.part_key == part.key)
+                .values(state=part.text, updated_at=now)
+            )
+        else:
+            session.add(
+                InstanceState(
+                    instance_id=instance.id,
+                    part_key=part.key,
+                    parent_key=part.parent_key,
+                    state=part.text,
+                    updated_at=now,
+                )
+            )
     live.loaded_keys = runtime.serializer.live_part_keys(live.workflow)
     instance.next_due_at = runtime.next_timer_due(live)
     instance.updated_at = now
+    instance.state_token = uuid4().hex
+    session.info.setdefault(PENDING_CACHE, []).append((instance.id, instance.state_token, live))
+
+
+@event.listens_for(Session, "after_commit")
+def _cache_committed(session: Session) -> None:
+    for instance_id, token, live in session.info.pop(PENDING_CACHE, []):
+        runtime.CACHE.put(instance_id, token, live)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session: Session) -> None:
+    session.info.pop(PENDING_CACHE, None)

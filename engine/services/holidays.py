@@ -20,8 +20,15 @@ def seed_holidays(session: Session, years: Iterable[int], now: datetime) -> int:
     for seed in indonesian_holidays(years):
         row = existing.get(seed.on)
         if row is None:
-            session.add(Holiday(on=seed.on, name=seed.name, kind=seed.kind,
-                                source=SOURCE_PACKAGE, changed_at=now))
+            session.add(
+                Holiday(
+                    on=seed.on,
+                    name=seed.name,
+                    kind=seed.kind,
+                    source=SOURCE_PACKAGE,
+                    changed_at=now,
+                )
+            )
             added += 1
         elif row.source == SOURCE_PACKAGE and (row.name, row.kind) != (seed.name, seed.kind):
             row.name, row.kind, row.changed_at = seed.name, seed.kind, now
@@ -30,12 +37,22 @@ def seed_holidays(session: Session, years: Iterable[int], now: datetime) -> int:
 
 
 def list_holidays(session: Session, start: date, end: date) -> list[Holiday]:
-    return list(session.scalars(select(Holiday).where(Holiday.on >= start, Holiday.on <= end)
-                                .order_by(Holiday.on)))
+    return list(
+        session.scalars(
+            select(Holiday).where(Holiday.on >= start, Holiday.on <= end).order_by(Holiday.on)
+        )
+    )
 
 
-def set_holiday(session: Session, actor_id: int, on: date, name: str, kind: str,
-                now: datetime, legal_basis: str | None = None) -> Holiday:
+def set_holiday(
+    session: Session,
+    actor_id: int,
+    on: date,
+    name: str,
+    kind: str,
+    now: datetime,
+    legal_basis: str | None = None,
+) -> Holiday:
     row = session.scalars(select(Holiday).where(Holiday.on == on)).first()
     if row is None:
         row = Holiday(on=on)

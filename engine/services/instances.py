@@ -17,25 +17,37 @@ from engine.services.taskviews import form_context
 OVERSEER_ROLES = frozenset({"kepala_ukpbj", "tim_kelembagaan", "admin", "auditor"})
 
 
-def start_instance(session: Session, actor: User, definition_key: str, data: dict,
-                   now: datetime) -> ProcessInstance:
+def start_instance(
+    session: Session, actor: User, definition_key: str, data: dict, now: datetime
+) -> ProcessInstance:
     """Start the latest version of a process; the start form's answers seed its data."""
     version = deployments.latest_version(session, definition_key)
     start = version.activities[deployments.START_KEY]
     if start.get("role") and not actor.has_role(start["role"]):
         raise PermissionDeniedError("You may not start this process", code="start_not_allowed")
     form = version.forms.get(start.get("form_key") or "", {"components": []})
-    cleaned = forms.validate_submission(form, data, context=form_context(session))
+    cleaned = forms.validate_submission(form, data, context=form_context(session, form))
     instance = ProcessInstance(
-        registration_no=f"tmp-{now.timestamp()}-{actor.id}", title=_title(cleaned, version),
-        version=version, started_by_id=actor.id, started_at=now, updated_at=now, data=cleaned)
+        registration_no=f"tmp-{now.timestamp()}-{actor.id}",
+        title=_title(cleaned, version),
+        version=version,
+        started_by_id=actor.id,
+        started_at=now,
+        updated_at=now,
+        data=cleaned,
+    )
     session.add(instance)
     session.flush()
     instance.registration_no = f"AK-{now.year}-{instance.id:05d}"
-    audit.record_event(session, instance, "instance_started", now, actor_id=actor.id,
-                       element_id=start.get("element_id"),
-                       payload={"data": cleaned, "version": version.version,
-                                "definition": version.definition.key})
+    audit.record_event(
+        session,
+        instance,
+        "instance_started",
+        now,
+        actor_id=actor.id,
+        element_id=start.get("element_id"),
+        payload={"data": cleaned, "version": version.version, "definition": version.definition.key},
+    )
     spec, subprocess_specs = execution.specs_of(instance)
     live = runtime.start_workflow(spec, subprocess_specs, cleaned, now)
     execution.persist(session, instance, live, now, actor.id)
@@ -52,8 +64,15 @@ def can_view_instance(session: Session, actor: User, instance_id: int) -> bool:
     if actor.roles & OVERSEER_ROLES:
         return True
     if actor.has_role("pj_kinerja") and actor.opd_id is not None:
-        return bool(session.scalar(select(exists().where(
-            HumanTask.instance_id == instance_id, HumanTask.opd_id == actor.opd_id))))
+        return bool(
+            session.scalar(
+                select(
+                    exists().where(
+                        HumanTask.instance_id == instance_id, HumanTask.opd_id == actor.opd_id
+                    )
+                )
+            )
+        )
     return False
 
 
@@ -68,23 +87,31 @@ def get_instance_for(session: Session, actor: User, instance_id: int) -> Process
 def lock_instance(session: Session, instance_id: int) -> ProcessInstance:
     """Take the instance's row lock (FOR UPDATE on PostgreSQL; SQLite holds the write lock)."""
     instance = session.execute(
-        select(ProcessInstance).where(ProcessInstance.id == instance_id)
+        select(ProcessInstance)
+        .where(ProcessInstance.id == instance_id)
         .with_for_update(of=ProcessInstance)
-        .execution_options(populate_existing=True)).scalar_one_or_none()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
     if instance is None:
         raise NotFoundError("Instance not found", code="instance_not_found")
     return instance
 
 
-def list_instances(session: Session, actor: User, *, page: int = 1, per_page: int = 20,
-                   status: str | None = None) -> tuple[list[ProcessInstance], int]:
+def list_instances(
+    session: Session, actor: User, *, page: int = 1, per_page: int = 20, status: str | None = None
+) -> tuple[list[ProcessInstance], int]:
     query = select(ProcessInstance)
     if not actor.roles & OVERSEER_ROLES:
-        query = query.where(exists().where(HumanTask.instance_id == ProcessInstance.id,
-                                           HumanTask.opd_id == (actor.opd_id or -1)))
+        query = query.where(
+            exists().where(
+                HumanTask.instance_id == ProcessInstance.id,
+                HumanTask.opd_id == (actor.opd_id or -1),
+            )
+        )
     if status:
         query = query.where(ProcessInstance.status == status)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.scalars(query.order_by(ProcessInstance.id.desc())
-                           .offset((page - 1) * per_page).limit(per_page))
+    rows = session.scalars(
+        query.order_by(ProcessInstance.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    )
     return list(rows), total or 0

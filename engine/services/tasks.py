@@ -24,8 +24,11 @@ from engine.services.instances import OVERSEER_ROLES, lock_instance
 from engine.services.taskviews import form_context
 
 SCOPES = ("mine", "group", "all")
-SORTS = {"due_on": (HumanTask.due_on, HumanTask.id), "created_at": (HumanTask.created_at, HumanTask.id),
-         "-created_at": (HumanTask.created_at.desc(), HumanTask.id.desc())}
+SORTS = {
+    "due_on": (HumanTask.due_on, HumanTask.id),
+    "created_at": (HumanTask.created_at, HumanTask.id),
+    "-created_at": (HumanTask.created_at.desc(), HumanTask.id.desc()),
+}
 
 
 @dataclass(frozen=True)
@@ -69,12 +72,15 @@ def list_tasks(session: Session, actor: User, filters: TaskFilters) -> tuple[lis
     elif filters.scope == "group":
         query = query.where(HumanTask.claimed_by_id.is_(None))
     else:
-        query = query.where(or_(HumanTask.claimed_by_id.is_(None), HumanTask.claimed_by_id == actor.id))
+        query = query.where(
+            or_(HumanTask.claimed_by_id.is_(None), HumanTask.claimed_by_id == actor.id)
+        )
     query = _narrow(query, filters)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     order = SORTS.get(filters.sort, SORTS["due_on"])
-    rows = session.scalars(query.order_by(*order).offset((filters.page - 1) * filters.per_page)
-                           .limit(filters.per_page))
+    rows = session.scalars(
+        query.order_by(*order).offset((filters.page - 1) * filters.per_page).limit(filters.per_page)
+    )
     return list(rows), total
 
 
@@ -114,8 +120,11 @@ def claim_task(session: Session, actor: User, task_id: int, now: datetime) -> Hu
     if task.claimed_by_id == actor.id:
         return task
     if task.claimed_by_id is not None:
-        raise ConflictError("Someone else has already claimed this task", code="task_already_claimed",
-                            details={"claimed_by": task.claimed_by.full_name})
+        raise ConflictError(
+            "Someone else has already claimed this task",
+            code="task_already_claimed",
+            details={"claimed_by": task.claimed_by.full_name},
+        )
     _claim(session, actor, task, now)
     return task
 
@@ -123,8 +132,15 @@ def claim_task(session: Session, actor: User, task_id: int, now: datetime) -> Hu
 def _claim(session: Session, actor: User, task: HumanTask, now: datetime) -> None:
     task.claimed_by_id, task.claimed_at = actor.id, now
     task.claimed_by = actor
-    audit.record_event(session, task.instance, "task_claimed", now, actor_id=actor.id,
-                       task_id=task.id, element_id=task.element_id)
+    audit.record_event(
+        session,
+        task.instance,
+        "task_claimed",
+        now,
+        actor_id=actor.id,
+        task_id=task.id,
+        element_id=task.element_id,
+    )
 
 
 def unclaim_task(session: Session, actor: User, task_id: int, now: datetime) -> HumanTask:
@@ -132,19 +148,27 @@ def unclaim_task(session: Session, actor: User, task_id: int, now: datetime) -> 
     if task.claimed_by_id != actor.id:
         raise ConflictError("You have not claimed this task", code="task_not_claimed_by_you")
     task.claimed_by_id, task.claimed_at, task.claimed_by = None, None, None
-    audit.record_event(session, task.instance, "task_unclaimed", now, actor_id=actor.id,
-                       task_id=task.id, element_id=task.element_id)
+    audit.record_event(
+        session,
+        task.instance,
+        "task_unclaimed",
+        now,
+        actor_id=actor.id,
+        task_id=task.id,
+        element_id=task.element_id,
+    )
     return task
 
 
-def complete_task(session: Session, actor: User, task_id: int, data: dict,
-                  now: datetime) -> HumanTask:
+def complete_task(
+    session: Session, actor: User, task_id: int, data: dict, now: datetime
+) -> HumanTask:
     """Validate the form, run the engine one step, and record everything that followed."""
     task = _locked_task(session, actor, task_id)
     if task.claimed_by_id not in (None, actor.id):
         raise ConflictError("Someone else has claimed this task", code="task_already_claimed")
     form = task.instance.version.forms.get(task.form_key, {"components": []})
-    cleaned = forms.validate_submission(form, data, context=form_context(session))
+    cleaned = forms.validate_submission(form, data, context=form_context(session, form))
     live = execution.load_live(session, task.instance, now)
     spiff_task = runtime.find_ready_task(live, task.spiff_task_id)
     if spiff_task is None:
@@ -152,9 +176,21 @@ def complete_task(session: Session, actor: User, task_id: int, data: dict,
     if task.claimed_by_id is None:
         _claim(session, actor, task, now)
     runtime.complete_user_task(live, spiff_task, cleaned)
-    task.state, task.completed_by_id, task.completed_at, task.data = TASK_COMPLETED, actor.id, now, cleaned
-    audit.record_event(session, task.instance, "task_completed", now, actor_id=actor.id,
-                       task_id=task.id, element_id=task.element_id,
-                       payload={"sop_step": task.sop_step, "form_key": task.form_key, "data": cleaned})
+    task.state, task.completed_by_id, task.completed_at, task.data = (
+        TASK_COMPLETED,
+        actor.id,
+        now,
+        cleaned,
+    )
+    audit.record_event(
+        session,
+        task.instance,
+        "task_completed",
+        now,
+        actor_id=actor.id,
+        task_id=task.id,
+        element_id=task.element_id,
+        payload={"sop_step": task.sop_step, "form_key": task.form_key, "data": cleaned},
+    )
     execution.persist(session, task.instance, live, now, actor.id)
     return task

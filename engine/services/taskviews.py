@@ -16,8 +16,13 @@ from engine.models import HumanTask, Opd, ProcessInstance
 from engine.models.tasks import TASK_COMPLETED
 
 CONTEXT_KEYS = (
-    "tahun_anggaran", "judul", "opd", "akhir_periode", "frekuensi_pelaporan",
-    "rekomendasi_disetujui", "keputusan_periode",
+    "tahun_anggaran",
+    "judul",
+    "opd",
+    "akhir_periode",
+    "frekuensi_pelaporan",
+    "rekomendasi_disetujui",
+    "keputusan_periode",
 )
 ACHIEVEMENT_FORM = "pengolahan-data"
 
@@ -37,10 +42,14 @@ def build_context(session: Session, instance: ProcessInstance, row: HumanTask, d
 
 def latest_submission(session: Session, instance_id: int, form_key: str) -> dict:
     data = session.scalars(
-        select(HumanTask.data).where(HumanTask.instance_id == instance_id,
-                                     HumanTask.form_key == form_key,
-                                     HumanTask.state == TASK_COMPLETED)
-        .order_by(HumanTask.completed_at.desc(), HumanTask.id.desc()).limit(1)
+        select(HumanTask.data)
+        .where(
+            HumanTask.instance_id == instance_id,
+            HumanTask.form_key == form_key,
+            HumanTask.state == TASK_COMPLETED,
+        )
+        .order_by(HumanTask.completed_at.desc(), HumanTask.id.desc())
+        .limit(1)
     ).first()
     return data or {}
 
@@ -54,7 +63,23 @@ def _achievements(session: Session, instance: ProcessInstance, data: dict) -> li
     return indicators.compile_achievements(planned or [], targets or [], reports)
 
 
-def form_context(session: Session) -> dict:
-    """Option lists that forms name by `valuesKey` (the OPDs to invite at row 7)."""
+def uses_values_key(form: dict) -> bool:
+    """Whether any component (at any depth) takes its options from the context."""
+    stack = list(form.get("components") or [])
+    while stack:
+        component = stack.pop()
+        if component.get("valuesKey"):
+            return True
+        stack.extend(component.get("components") or [])
+    return False
+
+
+def form_context(session: Session, form: dict | None = None) -> dict:
+    """Option lists that forms name by `valuesKey` (the OPDs to invite at row 7).
+
+    Given a form that needs none, returns {} without querying.
+    """
+    if form is not None and not uses_values_key(form):
+        return {}
     opds = session.scalars(select(Opd).where(Opd.is_active.is_(True)).order_by(Opd.name))
     return {"daftar_opd": [{"label": o.name, "value": o.code} for o in opds]}

@@ -25,17 +25,24 @@ log = logging.getLogger(__name__)
 
 
 def due_instance_ids(session: Session, now: datetime, limit: int = 100) -> list[int]:
-    return list(session.scalars(
-        select(ProcessInstance.id).where(ProcessInstance.status == STATUS_RUNNING,
-                                         ProcessInstance.next_due_at <= now)
-        .order_by(ProcessInstance.next_due_at).limit(limit)))
+    return list(
+        session.scalars(
+            select(ProcessInstance.id)
+            .where(ProcessInstance.status == STATUS_RUNNING, ProcessInstance.next_due_at <= now)
+            .order_by(ProcessInstance.next_due_at)
+            .limit(limit)
+        )
+    )
 
 
 def fire_instance_timers(session: Session, instance_id: int, now: datetime) -> int:
     """Advance one instance whose timer is due; returns the number of tasks it opened."""
-    query = (select(ProcessInstance).where(ProcessInstance.id == instance_id,
-                                           ProcessInstance.next_due_at <= now)
-             .with_for_update(skip_locked=True, of=ProcessInstance).execution_options(populate_existing=True))
+    query = (
+        select(ProcessInstance)
+        .where(ProcessInstance.id == instance_id, ProcessInstance.next_due_at <= now)
+        .with_for_update(skip_locked=True, of=ProcessInstance)
+        .execution_options(populate_existing=True)
+    )
     instance = session.execute(query).scalar_one_or_none()
     if instance is None:  # another worker took it, or it is no longer due
         return 0

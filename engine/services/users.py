@@ -59,8 +59,13 @@ def create_user(
     opd_id: int | None = None,
     nip: str | None = None,
 ) -> User:
-    user = User(username=username, full_name=full_name, password_hash=hash_password(password),
-                opd_id=opd_id, nip=nip)
+    user = User(
+        username=username,
+        full_name=full_name,
+        password_hash=hash_password(password),
+        opd_id=opd_id,
+        nip=nip,
+    )
     user.role_rows = [UserRole(role=r) for r in roles]
     session.add(user)
     session.flush()
@@ -73,8 +78,9 @@ def _digest(token: str) -> str:
 
 def issue_token(session: Session, user: User, now: datetime) -> tuple[str, ApiToken]:
     token = secrets.token_urlsafe(32)
-    row = ApiToken(user_id=user.id, token_hash=_digest(token), created_at=now,
-                   expires_at=now + TOKEN_LIFETIME)
+    row = ApiToken(
+        user_id=user.id, token_hash=_digest(token), created_at=now, expires_at=now + TOKEN_LIFETIME
+    )
     session.add(row)
     session.flush()
     return token, row

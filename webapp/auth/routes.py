@@ -41,7 +41,9 @@ def login():
     error = None
     if request.method == "POST":
         try:
-            user = users.authenticate(db(), request.form.get("username", ""), request.form.get("password", ""))
+            user = users.authenticate(
+                db(), request.form.get("username", ""), request.form.get("password", "")
+            )
         except AuthenticationError:
             error = gettext("Wrong username or password")
         else:

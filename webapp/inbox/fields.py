@@ -49,6 +49,14 @@ _PROBLEMS: tuple[tuple[re.Pattern, str], ...] = tuple(
 _WORDS = {"date": N_("date"), "time": N_("time"), "datetime": N_("date and time"),
           "email": N_("email address"), "phone": N_("phone number")}
 
+# Messages the validator gives as they are; listed so that extraction finds them.
+PLAIN_PROBLEMS = (
+    N_("This field is required"), N_("Must be text"), N_("Must be a number"),
+    N_("Not one of the allowed options"), N_("Must be a list of options"),
+    N_("An option is chosen twice"), N_("Must be true or false"), N_("Must be an object"),
+    N_("Must be a list"), N_("Unknown field"), N_("Does not match the required format"),
+)
+
 
 def describe_form(session, schema: dict | None) -> list[FieldView]:
     if not schema:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
 from babel.numbers import format_decimal
 from flask import request, url_for
@@ -16,6 +16,7 @@ from engine.models import Definition, HumanTask, User
 from engine.models.tasks import TASK_OPEN
 from engine.services import deadlines, deployments
 from webapp.inbox import bp
+from webapp.i18n import format_day
 from webapp.inbox.fields import TEMPLATE_HELPERS, N_
 
 EVENT_LABELS = {
@@ -97,6 +98,15 @@ def format_percent(value) -> str:
     if value is None:
         return "—"
     return format_decimal(value, format="#,##0.00", locale=str(get_locale() or "id")) + "%"
+
+
+@bp.app_template_filter("isoday")
+def format_isoday(value) -> str:
+    """An ISO date string from form data ('2026-01-31') as '31 Januari 2026'."""
+    try:
+        return format_day(date.fromisoformat(str(value)[:10]))
+    except ValueError:
+        return str(value)
 
 
 @bp.app_template_filter("event_label")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 14:50:13.572669
+Create Date: 2026-11-24 14:51:32.405200
 """
 
 from alembic import op
@@ -138,6 +138,7 @@ def upgrade() -> None:
     sa.Column('data', sa.JSON(), nullable=False),
     sa.Column('event_count', sa.Integer(), nullable=False),
     sa.Column('last_event_hash', sa.String(length=64), nullable=True),
+    sa.Column('state_token', sa.String(length=32), nullable=True),
     sa.Column('row_version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['started_by_id'], ['users.id'], name=op.f('fk_process_instances_started_by_id_users')),
     sa.ForeignKeyConstraint(['version_id'], ['definition_versions.id'], name=op.f('fk_process_instances_version_id_definition_versions')),

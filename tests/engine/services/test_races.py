@@ -32,8 +32,9 @@ def race_factory(database_url, tmp_path_factory):
 
 def _open_row1(factory, now) -> int:
     with unit_of_work(factory) as session:
-        instance = instances.start_instance(session, user(session, "tim1"), SOP_KEY,
-                                            answers("mulai-pelaksanaan"), now)
+        instance = instances.start_instance(
+            session, user(session, "tim1"), SOP_KEY, answers("mulai-pelaksanaan"), now
+        )
         return open_tasks(session, instance.id, "Task_01")[0].id
 
 
@@ -72,8 +73,11 @@ def test_concurrent_completions_exactly_one_wins(race_factory, now):
         assert set(outcomes) - {"ok"} <= {"task_already_completed", "task_already_claimed"}
         with unit_of_work(race_factory) as session:
             row = session.get(HumanTask, task_id)
-            completed = session.scalar(select(func.count()).select_from(Event).where(
-                Event.task_id == task_id, Event.type == "task_completed"))
+            completed = session.scalar(
+                select(func.count())
+                .select_from(Event)
+                .where(Event.task_id == task_id, Event.type == "task_completed")
+            )
             assert row.state == "completed" and completed == 1
             assert len(open_tasks(session, row.instance_id, "Task_02")) == 1
 

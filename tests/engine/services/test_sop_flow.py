@@ -17,8 +17,9 @@ OPDS = sorted(["DISDIKBUD", "DINKES", "DPUPR"])
 
 
 def start(session, now):
-    return instances.start_instance(session, user(session, "tim1"), SOP_KEY,
-                                    answers("mulai-pelaksanaan"), now)
+    return instances.start_instance(
+        session, user(session, "tim1"), SOP_KEY, answers("mulai-pelaksanaan"), now
+    )
 
 
 def run_period(session, instance, now, decision, period_end_next):
@@ -49,14 +50,29 @@ def test_full_sop_with_revision_and_three_periods(session, now):
     # rows 1-5, then Kepala sends the plan back for revision
     for element_id in ("Task_01", "Task_02", "Task_03", "Task_04", "Task_05"):
         complete_all(session, instance.id, element_id, now)
-    complete_all(session, instance.id, "Task_06", now, keputusan_rencana="perbaiki",
-                 catatan_perbaikan="Target efisiensi terlalu rendah")
+    complete_all(
+        session,
+        instance.id,
+        "Task_06",
+        now,
+        keputusan_rencana="perbaiki",
+        catatan_perbaikan="Target efisiensi terlalu rendah",
+    )
     again = open_tasks(session, instance.id, "Task_01")
     assert len(again) == 1
     assert again[0].prefill["tujuan_pbj"] == answers("perencanaan-tujuan")["tujuan_pbj"]
     assert again[0].context["catatan_perbaikan"] == "Target efisiensi terlalu rendah"
-    for element_id in ("Task_01", "Task_02", "Task_03", "Task_04", "Task_05", "Task_06",
-                       "Task_07", "Task_08", "Task_09"):
+    for element_id in (
+        "Task_01",
+        "Task_02",
+        "Task_03",
+        "Task_04",
+        "Task_05",
+        "Task_06",
+        "Task_07",
+        "Task_08",
+        "Task_09",
+    ):
         complete_all(session, instance.id, element_id, now)
 
     row10 = open_tasks(session, instance.id, "Task_10")
@@ -80,7 +96,9 @@ def test_full_sop_with_revision_and_three_periods(session, now):
     assert instance.status == STATUS_COMPLETED
     assert open_tasks(session, instance.id) == []
     check_log_matches_tasks(session, instance)
-    parts = session.scalars(select(InstanceState).where(InstanceState.instance_id == instance.id)).all()
+    parts = session.scalars(
+        select(InstanceState).where(InstanceState.instance_id == instance.id)
+    ).all()
     assert [p.part_key for p in parts] == ["top"]  # finished periods left the live state
 
 
@@ -94,7 +112,9 @@ def check_log_matches_tasks(session, instance):
     assert kinds["timer_fired"] == 3 * len(OPDS)
     assert kinds["period_started"] == 3 and kinds["period_completed"] == 3
     assert kinds["instance_started"] == 1 and kinds["instance_ended"] == 1
-    gateways = [e.payload["taken"] for e in events if e.type == "gateway_taken" and e.element_id == "GW_17"]
+    gateways = [
+        e.payload["taken"] for e in events if e.type == "gateway_taken" and e.element_id == "GW_17"
+    ]
     assert gateways == [["Task_17a"], ["GW_merge"], ["Task_17c"]]
     completed = {e.task_id: e.payload["data"] for e in events if e.type == "task_completed"}
     assert all(completed[r.id] == r.data for r in rows)
@@ -122,5 +142,12 @@ def test_period_that_ends_today_opens_row_12_today(session, now):
     complete_all(session, instance.id, "Task_11", now)
     assert timers.due_instance_ids(session, today) == [instance.id]
     assert timers.fire_instance_timers(session, instance.id, today) == len(OPDS)
-    assert session.scalar(select(Event.type).where(Event.instance_id == instance.id)
-                          .order_by(Event.seq.desc()).limit(1)) == "task_created"
+    assert (
+        session.scalar(
+            select(Event.type)
+            .where(Event.instance_id == instance.id)
+            .order_by(Event.seq.desc())
+            .limit(1)
+        )
+        == "task_created"
+    )
