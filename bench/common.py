@@ -111,13 +111,13 @@ def start_through_row10(factory, codes: list[str], now: datetime) -> int:
         "Task_10",
     ):
         for task_id in open_ids(factory, instance_id, element_id):
-            form_key = _form_key(factory, task_id)
+            form_key = form_key_of(factory, task_id)
             overrides = {"opd_peserta": codes} if element_id == "Task_07" else {}
             complete(factory, task_id, answers(form_key, **overrides), now)
     return instance_id
 
 
-def _form_key(factory, task_id: int) -> str:
+def form_key_of(factory, task_id: int) -> str:
     with unit_of_work(factory) as session:
         return session.get(tasks.HumanTask, task_id).form_key
 

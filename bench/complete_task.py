@@ -19,6 +19,7 @@ from common import (
     T0,
     answers,
     complete,
+    form_key_of,
     fresh_database,
     make_factory,
     median_ms,
@@ -73,15 +74,10 @@ def finish_period(factory, instance_id: int, now, next_end: str):
     timers.fire_due_timers(factory, later)
     for element_id in ("Task_12", "Task_13", "Task_14", "Task_15", "Task_16"):
         for task_id in open_ids(factory, instance_id, element_id):
-            complete(factory, task_id, answers(_form(factory, task_id)), later)
+            complete(factory, task_id, answers(form_key_of(factory, task_id)), later)
     for task_id in open_ids(factory, instance_id, "Task_17"):
         complete(factory, task_id, answers("keputusan-periode", akhir_periode=next_end), later)
     return later
-
-
-def _form(factory, task_id: int) -> str:
-    with unit_of_work(factory) as session:
-        return session.get(HumanTask, task_id).form_key
 
 
 def measure_period(factory, instance_id: int, now) -> tuple[float, float]:

@@ -1,0 +1,188 @@
+"""One PJ Kinerja submission and one row-17 decision over real HTTP, as in production.
+
+Starts scripts/web.sh (gunicorn) on 127.0.0.1 against a fresh database (PostgreSQL when
+BENCH_DATABASE_URL is set, else SQLite), with N = 50 OPDs, and prints at reporting
+periods 1, 12, 24 and 48 the median time of a PJ Kinerja completion of row 11
+(POST /api/v1/tasks/{id}/complete) and of the row-17 decision that opens the next period.
+Periods in between are driven through the services directly. Usage:
+python bench/http_submit.py [N_OPDS] [INSTANCES]
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from datetime import timedelta
+
+from common import (
+    ROOT,
+    T0,
+    answers,
+    complete,
+    form_key_of,
+    fresh_database,
+    make_factory,
+    median_ms,
+    open_ids,
+    seed,
+    start_through_row10,
+    unit_of_work,
+)
+
+from engine.models import HumanTask, ProcessInstance, User
+from engine.services import timers
+from engine.services.users import issue_token
+
+MEASURED = (1, 12, 24, 48)
+SUBMISSIONS = 15
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(url: str, port: int) -> subprocess.Popen:
+    env = dict(
+        os.environ,
+        DATABASE_URL=url,
+        ALUR_DATABASE_URL=url,
+        ALUR_BIND=f"127.0.0.1:{port}",
+        ALUR_SECRET_KEY="bench",
+        PATH=f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}",
+        ALUR_WEB_WORKERS=os.environ.get("ALUR_WEB_WORKERS", "2"),
+    )
+    server = subprocess.Popen(
+        ["sh", str(ROOT / "scripts" / "web.sh")],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("server did not start")
+
+
+class Client:
+    """A keep-alive HTTP connection, as a browser or an integration would hold one."""
+
+    def __init__(self, port: int):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+    def post(self, path: str, token: str, body: dict) -> tuple[int, float]:
+        payload = json.dumps(body)
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        started = time.perf_counter()
+        self.conn.request("POST", path, body=payload, headers=headers)
+        response = self.conn.getresponse()
+        response.read()
+        return response.status, time.perf_counter() - started
+
+
+def tokens_for_everyone(factory) -> dict[int, str]:
+    """Bearer tokens per user id, issued through the service (no password hashing per call)."""
+    with unit_of_work(factory) as session:
+        return {
+            u.id: issue_token(session, u, T0 + timedelta(days=3650))[0]
+            for u in session.query(User).all()
+        }
+
+
+def actor_id(factory, task_id: int) -> int:
+    with unit_of_work(factory) as session:
+        row = session.get(HumanTask, task_id)
+        if row.role == "pj_kinerja":
+            return session.query(User.id).filter(User.opd_id == row.opd_id).scalar()
+        username = {"tim_kelembagaan": "tim1", "kepala_ukpbj": "kepala"}[row.role]
+        return session.query(User.id).filter(User.username == username).scalar()
+
+
+def submit(client, factory, tokens, task_id: int, data: dict) -> float:
+    status, seconds = client.post(
+        f"/api/v1/tasks/{task_id}/complete", tokens[actor_id(factory, task_id)], data
+    )
+    if status != 200:
+        raise SystemExit(f"task {task_id}: HTTP {status}")
+    return seconds
+
+
+def run_to_decision(factory, instance_id: int, now):
+    """Rows 11 (rest), timer, 12-16 through the services; row 17 stays open."""
+    for task_id in open_ids(factory, instance_id, "Task_11"):
+        complete(factory, task_id, answers("pelaksanaan-rencana-aksi"), now)
+    with unit_of_work(factory) as session:
+        due = session.get(ProcessInstance, instance_id).next_due_at
+    later = due + timedelta(hours=1)
+    timers.fire_due_timers(factory, later)
+    for element_id in ("Task_12", "Task_13", "Task_14", "Task_15", "Task_16"):
+        for task_id in open_ids(factory, instance_id, element_id):
+            complete(factory, task_id, answers(form_key_of(factory, task_id)), later)
+    return later
+
+
+def main() -> None:
+    n_opds = int(sys.argv[1]) if len(sys.argv) > 1 else 50
+    n_instances = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    url = fresh_database(os.environ.get("BENCH_DATABASE_URL"), "http")
+    factory, engine = make_factory(url)
+    codes = seed(factory, n_opds)
+    ids = [start_through_row10(factory, codes, T0) for _ in range(n_instances)]
+    tokens = tokens_for_everyone(factory)
+    port = free_port()
+    server = start_server(url, port)
+    client = Client(port)
+    print(
+        f"database: {'PostgreSQL' if 'BENCH_DATABASE_URL' in os.environ else 'SQLite'}; "
+        f"{n_opds} OPDs, {n_instances} instances; gunicorn on 127.0.0.1:{port}"
+    )
+    print(f"{'period':>6} {'PJ submission':>14} {'row-17 decision':>16}")
+    now = T0
+    try:
+        for period in range(1, max(MEASURED) + 1):
+            measure = period in MEASURED
+            submissions, decisions = [], []
+            for instance_id in ids:
+                pending = open_ids(factory, instance_id, "Task_11")
+                for task_id in pending[: SUBMISSIONS if measure else 0]:
+                    submissions.append(
+                        submit(
+                            client, factory, tokens, task_id, answers("pelaksanaan-rencana-aksi")
+                        )
+                    )
+            later = now
+            for instance_id in ids:
+                later = run_to_decision(factory, instance_id, now)
+            next_end = (later + timedelta(days=20)).date().isoformat()
+            for instance_id in ids:
+                for task_id in open_ids(factory, instance_id, "Task_17"):
+                    body = answers("keputusan-periode", akhir_periode=next_end)
+                    if measure:
+                        decisions.append(submit(client, factory, tokens, task_id, body))
+                    else:
+                        complete(factory, task_id, body, later)
+            now = later
+            if measure:
+                sub, dec = median_ms(submissions), median_ms(decisions)
+                print(f"{period:>6} {sub:>12.1f}ms {dec:>14.1f}ms", flush=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""Pelaksanaan over the API: start one, list them, read one and its audit log.
+
+The log is paged by sequence number (`after_seq`, `limit`); every page also says whether
+the whole chain of the instance's events still verifies (`chain_valid`).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.models import HumanTask, ProcessInstance, User
+from engine.models.tasks import TASK_OPEN
+from engine.services import audit, instances, tasks
+from webapp.api import bp
+from webapp.api.auth import actor, request_now
+from webapp.api.inputs import ID, json_object, load, query_args
+from webapp.api.schemas import (
+    EventQuerySchema,
+    EventSchema,
+    InstanceQuerySchema,
+    InstanceSchema,
+    StartInstanceSchema,
+    TaskSchema,
+    dump,
+)
+from webapp.api.views import dump_state, page_of
+from webapp.transaction import db
+
+
+@bp.post("/instances")
+def start_instance():
+    body = load(StartInstanceSchema(), json_object())
+    started = instances.start_instance(db(), actor(), body["definition_key"], body["data"],
+                                       request_now())
+    return _detail(db(), actor(), started), 201
+
+
+@bp.get("/instances")
+def list_instances():
+    query = query_args(InstanceQuerySchema())
+    rows, total = instances.list_instances(db(), actor(), page=query["page"],
+                                           per_page=query["per_page"], status=query.get("status"))
+    return page_of(InstanceSchema(many=True), rows, page=query["page"],
+                   per_page=query["per_page"], total=total)
+
+
+@bp.get(f"/instances/<{ID}:instance_id>")
+def get_instance(instance_id: int):
+    session, user = db(), actor()
+    return _detail(session, user, instances.get_instance_for(session, user, instance_id))
+
+
+def _detail(session: Session, user: User, instance: ProcessInstance) -> dict:
+    """The instance and its open tasks, those the caller may see."""
+    rows = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
+                                                   HumanTask.state == TASK_OPEN)
+                           .order_by(HumanTask.id))
+    visible = [task for task in rows if tasks.can_view(user, task)]
+    state = dump_state()
+    return {**dump(InstanceSchema(), instance, state),
+            "open_tasks": dump(TaskSchema(many=True), visible, state)}
+
+
+@bp.get(f"/instances/<{ID}:instance_id>/events")
+def list_events(instance_id: int):
+    query = query_args(EventQuerySchema())
+    session = db()
+    instances.get_instance_for(session, actor(), instance_id)
+    events = audit.list_events(session, instance_id)
+    broken_at = audit.verify_chain(events)
+    shown = [event for event in events if event.seq > query["after_seq"]][:query["limit"]]
+    actors = _users(session, {event.actor_id for event in shown} - {None})
+    more = bool(shown) and shown[-1].seq < events[-1].seq
+    return {"items": dump(EventSchema(many=True), shown, dump_state(users=actors)),
+            "total": len(events), "after_seq": query["after_seq"], "limit": query["limit"],
+            "next_after_seq": shown[-1].seq if more else None,
+            "chain_valid": broken_at is None, "broken_at_seq": broken_at}
+
+
+def _users(session: Session, ids: set[int]) -> dict[int, User]:
+    if not ids:
+        return {}
+    return {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))}

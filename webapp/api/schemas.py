@@ -1,0 +1,196 @@
+"""What the API accepts and what it answers, as marshmallow schemas.
+
+Input schemas refuse unknown keys (Meta.unknown = RAISE). Output schemas read the models;
+the few values that depend on the request (whether a task is overdue today, who acted
+in an event) come from `DumpContext`, set by `dump()`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, TypedDict
+from zoneinfo import ZoneInfo
+
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
+from marshmallow.experimental.context import Context
+
+from engine.models import HumanTask, User
+from engine.models.instances import STATUS_COMPLETED, STATUS_RUNNING
+from engine.models.tasks import TASK_COMPLETED, TASK_OPEN
+from engine.services.deadlines import is_overdue
+from engine.services.tasks import SCOPES, SORTS, TaskFilters
+
+DEFAULT_DEFINITION = "sop_pengelolaan_kinerja"
+MAX_ID = 2**31 - 1
+SOP_KEYS = ("kegiatan", "documentation", "waktu_hari_kerja", "kelengkapan", "output")
+
+
+class DumpState(TypedDict, total=False):
+    now: datetime
+    zone: ZoneInfo
+    users: dict[int, User]
+
+
+DumpContext = Context[DumpState]
+
+
+def dump(schema: Schema, value: Any, state: DumpState) -> Any:
+    with DumpContext(state):
+        return schema.dump(value)
+
+
+def _no_nul(value: str) -> None:
+    if "\x00" in value:
+        raise ValidationError("May not contain NUL characters")
+
+
+def _text(max_length: int, **kwargs) -> fields.String:
+    rules = [validate.Length(min=1, max=max_length), _no_nul]
+    return fields.String(validate=rules, **kwargs)
+
+
+class StrictSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+# ---- requests ---------------------------------------------------------------------------
+
+class TokenRequestSchema(StrictSchema):
+    username = _text(64, required=True)
+    password = _text(1024, required=True)
+
+
+class StartInstanceSchema(StrictSchema):
+    definition_key = _text(120, load_default=DEFAULT_DEFINITION)
+    data = fields.Dict(keys=fields.String(), required=True)
+
+
+class PageQuerySchema(StrictSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class TaskQuerySchema(PageQuerySchema):
+    scope = fields.String(load_default="all", validate=validate.OneOf(SCOPES))
+    state = fields.String(load_default=TASK_OPEN,
+                          validate=validate.OneOf((TASK_OPEN, TASK_COMPLETED)))
+    sop_step = _text(16)
+    instance_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    opd = _text(32)
+    sort = fields.String(load_default="due_on", validate=validate.OneOf(tuple(SORTS)))
+
+    @post_load
+    def to_filters(self, data: dict, **_) -> TaskFilters:
+        return TaskFilters(opd_code=data.pop("opd", None), **data)
+
+
+class InstanceQuerySchema(PageQuerySchema):
+    status = fields.String(validate=validate.OneOf((STATUS_RUNNING, STATUS_COMPLETED)))
+
+
+class EventQuerySchema(StrictSchema):
+    after_seq = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+
+
+# ---- responses --------------------------------------------------------------------------
+
+class OpdSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+
+
+class UserRefSchema(Schema):
+    id = fields.Integer()
+    username = fields.String()
+    full_name = fields.String()
+
+
+class UserSchema(UserRefSchema):
+    roles = fields.Function(lambda user: sorted(user.roles))
+    opd = fields.Nested(OpdSchema, allow_none=True)
+
+
+class TokenSchema(Schema):
+    token = fields.String()
+    token_type = fields.Constant("Bearer")
+    expires_at = fields.DateTime()
+    user = fields.Nested(UserSchema)
+
+
+class TaskSchema(Schema):
+    id = fields.Integer()
+    instance_id = fields.Integer()
+    registration_no = fields.Function(lambda task: task.instance.registration_no)
+    name = fields.String()
+    element_id = fields.String()
+    sop_step = fields.String(allow_none=True)
+    lane = fields.String(allow_none=True)
+    role = fields.String()
+    opd = fields.Nested(OpdSchema, allow_none=True)
+    state = fields.String()
+    assignee = fields.Nested(UserRefSchema, attribute="claimed_by", allow_none=True)
+    due_on = fields.Date(allow_none=True)
+    is_overdue = fields.Method("get_is_overdue")
+    created_at = fields.DateTime()
+    claimed_at = fields.DateTime(allow_none=True)
+    completed_at = fields.DateTime(allow_none=True)
+    form_key = fields.String()
+    period_no = fields.Integer()
+
+    def get_is_overdue(self, task: HumanTask) -> bool:
+        state = DumpContext.get()
+        return task.state == TASK_OPEN and is_overdue(task.due_on, state["now"], state["zone"])
+
+
+class TaskDetailSchema(TaskSchema):
+    form = fields.Function(lambda task: task.instance.version.forms.get(task.form_key)
+                           or {"components": []})
+    data = fields.Function(lambda task: (task.data if task.state == TASK_COMPLETED
+                                         else task.prefill) or {})
+    context = fields.Function(lambda task: task.context or {})
+    sop = fields.Function(lambda task: sop_row(task.instance.version.activities, task.element_id))
+
+
+def sop_row(activities: dict, element_id: str) -> dict:
+    """The task's row of the SOP table: Kegiatan, Kelengkapan, Waktu and Output."""
+    activity = activities.get(element_id) or {}
+    row = {key: activity.get(key) for key in SOP_KEYS}
+    row["kegiatan"] = activity.get("name")
+    return row
+
+
+class VersionRefSchema(Schema):
+    key = fields.Function(lambda version: version.definition.key)
+    name = fields.Function(lambda version: version.definition.name)
+    version = fields.Integer()
+
+
+class InstanceSchema(Schema):
+    id = fields.Integer()
+    registration_no = fields.String()
+    title = fields.String()
+    status = fields.String()
+    period_no = fields.Integer()
+    version = fields.Nested(VersionRefSchema)
+    started_at = fields.DateTime()
+    ended_at = fields.DateTime(allow_none=True)
+    updated_at = fields.DateTime()
+    next_due_at = fields.DateTime(allow_none=True)
+
+
+class EventSchema(Schema):
+    seq = fields.Integer()
+    type = fields.String()
+    occurred_at = fields.DateTime()
+    actor = fields.Method("get_actor")
+    task_id = fields.Integer(allow_none=True)
+    element_id = fields.String(allow_none=True)
+    payload = fields.Raw()
+    prev_hash = fields.String(allow_none=True)
+    hash = fields.String()
+
+    def get_actor(self, event) -> dict | None:
+        found = DumpContext.get().get("users", {}).get(event.actor_id)
+        return UserRefSchema().dump(found) if found is not None else None

@@ -1,0 +1,49 @@
+"""Tasks over the API: the caller's list, one task with its form, and the three actions.
+
+The services decide who may see and act: a task the caller may not see is a 404
+`task_not_found`, one they may see but not act on (another lane) a 403 `not_your_task`,
+and a lost race or a repeated action a 409.
+"""
+
+from __future__ import annotations
+
+from engine.services import tasks
+from webapp.api import bp
+from webapp.api.auth import actor, request_now
+from webapp.api.inputs import ID, json_object, query_args
+from webapp.api.schemas import TaskDetailSchema, TaskQuerySchema, TaskSchema, dump
+from webapp.api.views import dump_state, page_of
+from webapp.transaction import db
+
+
+@bp.get("/tasks")
+def list_tasks():
+    filters = query_args(TaskQuerySchema())
+    rows, total = tasks.list_tasks(db(), actor(), filters)
+    return page_of(TaskSchema(many=True), rows, page=filters.page, per_page=filters.per_page,
+                   total=total)
+
+
+@bp.get(f"/tasks/<{ID}:task_id>")
+def get_task(task_id: int):
+    found = tasks.get_task_for(db(), actor(), task_id)
+    return dump(TaskDetailSchema(), found, dump_state())
+
+
+@bp.post(f"/tasks/<{ID}:task_id>/claim")
+def claim_task(task_id: int):
+    claimed = tasks.claim_task(db(), actor(), task_id, request_now())
+    return dump(TaskSchema(), claimed, dump_state())
+
+
+@bp.post(f"/tasks/<{ID}:task_id>/unclaim")
+def unclaim_task(task_id: int):
+    released = tasks.unclaim_task(db(), actor(), task_id, request_now())
+    return dump(TaskSchema(), released, dump_state())
+
+
+@bp.post(f"/tasks/<{ID}:task_id>/complete")
+def complete_task(task_id: int):
+    data = json_object()
+    done = tasks.complete_task(db(), actor(), task_id, data, request_now())
+    return dump(TaskSchema(), done, dump_state())
