@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+
 from engine.errors import InvalidInputError
 from engine.forms.conditions import is_condition_met
 from engine.forms.schemas import (
@@ -31,6 +32,9 @@ ROW_LIMIT = 500
 # Patterns come from form authors, not users, and are at most 200 characters; bounding the value
 # too keeps a badly written pattern from backtracking for long on a long answer.
 PATTERN_VALUE_LIMIT = 1_000
+# NUL and other C0 controls (tab, CR and LF stay allowed): PostgreSQL refuses NUL in text,
+# and none of them belongs in what people type into a form.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def validate_submission(schema: dict, data: Mapping, *, context: Mapping | None = None) -> dict:
@@ -119,6 +123,8 @@ def _clean_text(comp, value, context) -> tuple[Any, list[str]]:
     if not isinstance(value, str):
         return None, ["Must be text"]
     value, rules, problems = value.strip(), comp.get("validate", {}), []
+    if CONTROL_CHARS.search(value):
+        return None, ["Control characters are not allowed"]
     limit = rules.get("maxLength", TEXT_LIMIT)
     if len(value) > limit:
         problems.append(f"At most {limit} characters")

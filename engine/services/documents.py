@@ -216,7 +216,7 @@ def clean_filename(filename: str, kind: FileKind) -> str:
     name = unicodedata.normalize("NFC", filename or "")
     name = re.split(r"[/\\]", name)[-1]
     name = _UNSAFE_CHARS.sub("_", name)
-    name = " ".join(name.split()).strip(" ._") or "dokumen"
+    name = " ".join(name.split()).strip(" .") or "dokumen"
     if not name.lower().endswith(kind.extensions):
         name = f"{name}{kind.extensions[0]}"
     if len(name) > FILENAME_LIMIT:

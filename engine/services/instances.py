@@ -14,6 +14,7 @@ from engine.models import HumanTask, ProcessInstance, User
 from engine.services import audit, deployments, execution
 from engine.services.taskviews import form_context
 
+TITLE_LENGTH = 200
 OVERSEER_ROLES = frozenset({"kepala_ukpbj", "tim_kelembagaan", "admin", "auditor"})
 
 
@@ -57,7 +58,10 @@ def start_instance(
 def _title(cleaned: dict, version) -> str:
     title = cleaned.get("judul") or version.definition.name
     year = cleaned.get("tahun_anggaran")
-    return f"{title} ({year})" if year and str(year) not in title else title
+    if year and str(year) not in title:
+        suffix = f" ({year})"
+        title = title[: TITLE_LENGTH - len(suffix)] + suffix
+    return title[:TITLE_LENGTH]
 
 
 def can_view_instance(session: Session, actor: User, instance_id: int) -> bool:

@@ -533,3 +533,11 @@ def test_time_and_datetime_subtypes():
         "jam",
         "waktu",
     }
+
+
+def test_control_characters_are_refused():
+    schema = {"components": [{"type": "textfield", "key": "judul", "id": "f1"}]}
+    with pytest.raises(InvalidInputError) as refused:
+        validate_submission(schema, {"judul": "ab\x00c"})
+    assert "judul" in refused.value.details
+    assert validate_submission(schema, {"judul": "baris\tsatu"})["judul"] == "baris\tsatu"

@@ -29,14 +29,20 @@ class UnsupportedMediaTypeError(DomainError):
 
 def check_body() -> None:
     """Refuse an oversized or non-JSON body before anything reads it."""
-    request.max_content_length = API_BODY_LIMIT  # also bounds a body sent without a length
+    # a body sent without a length (chunked) is cut one byte past the limit; json_object()
+    # then sees that it is too long
+    request.max_content_length = API_BODY_LIMIT + 1
     length = request.content_length
     if length is not None and length > API_BODY_LIMIT:
-        raise PayloadTooLargeError(f"The body is larger than {API_BODY_LIMIT} bytes",
-                                   details={"max_bytes": API_BODY_LIMIT})
+        raise _too_large()
     if request.method in BODY_METHODS and _has_body() and not request.is_json:
         raise UnsupportedMediaTypeError("Send the body as application/json",
                                         details={"content_type": request.mimetype or None})
+
+
+def _too_large() -> PayloadTooLargeError:
+    return PayloadTooLargeError(f"The body is larger than {API_BODY_LIMIT} bytes",
+                                details={"max_bytes": API_BODY_LIMIT})
 
 
 def _has_body() -> bool:
@@ -47,6 +53,8 @@ def _has_body() -> bool:
 def json_object() -> dict:
     """The body as a JSON object: strict JSON (no NaN), UTF-8, storable text."""
     raw = request.get_data(cache=True)
+    if len(raw) > API_BODY_LIMIT:
+        raise _too_large()
     if not raw.strip():
         raise InvalidInputError("The body must be a JSON object", code="invalid_json")
     try:

@@ -143,4 +143,4 @@ def url_with(**changes) -> str:
 
 @bp.record_once
 def _register_helpers(state) -> None:
-    state.app.jinja_env.globals.update(TEMPLATE_HELPERS, url_with=url_with)
+    state.app.jinja_env.globals.update(TEMPLATE_HELPERS, url_with=url_with, get_locale=get_locale)

@@ -1,0 +1,203 @@
+"""Task pages: forms rendered from form-js, sent, refused, sent back, and shown when done."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from engine.models import HumanTask
+from engine.services import timers
+from tests.conftest import T0
+from tests.support import complete_all
+from tests.webapp.inbox_support import (
+    PLANNING,
+    app_session,
+    open_task_id,
+    post_form,
+    run_rows,
+    snapshot,
+    squash,
+    start_run,
+    task_state,
+    text_of,
+)
+
+ROW_1 = {"tujuan_pbj": "Pengadaan yang efisien dan tepat waktu",
+         "area_strategis[0][kode]": "AS1", "area_strategis[0][nama]": "Efisiensi",
+         "area_strategis[3][kode]": "AS2", "area_strategis[3][nama]": "Kebijakan",
+         "area_strategis[7][kode]": "", "area_strategis[7][nama]": ""}  # a blank row is dropped
+
+
+def test_the_task_page_shows_form_sop_row_and_context(web_app, client, login):
+    task_id = open_task_id(web_app, start_run(web_app), "Task_01")
+    login("tim1")
+    response = client.get(f"/tasks/{task_id}")
+    html = text_of(response)
+    text = squash(html)
+    assert response.status_code == 200
+    assert 'name="tujuan_pbj"' in html and 'name="area_strategis[0][kode]"' in html
+    assert 'name="area_strategis[__ROW0__][kode]"' in html  # the row template for app.js
+    assert "Tambah baris" in text and "Hapus baris" in text
+    assert "Baris SOP 1" in text and "5 hari kerja" in text and "Kelengkapan" in text
+    assert "RPJM" in text and "Batas Waktu" in text and "12 Januari 2026" in text
+    assert "Ambil Tugas" in text and "Kirim" in text
+
+
+def test_sending_a_form_completes_the_task_and_opens_the_next(web_app, client, login):
+    instance_id = start_run(web_app)
+    task_id = open_task_id(web_app, instance_id, "Task_01")
+    login("tim1")
+    response = post_form(client, f"/tasks/{task_id}", ROW_1)
+    next_id = open_task_id(web_app, instance_id, "Task_02")
+    assert (response.status_code, response.headers["Location"]) == (302, f"/tasks/{next_id}")
+    state, claimed_by, completed_at, data, *_ = task_state(web_app, task_id)
+    assert state == "completed" and claimed_by is not None and completed_at is not None
+    assert data["area_strategis"] == [{"kode": "AS1", "nama": "Efisiensi"},
+                                      {"kode": "AS2", "nama": "Kebijakan"}]
+    done = squash(text_of(client.get(f"/tasks/{task_id}")))
+    assert "Jawaban yang dikirim" in done and "Rina Marlina, S.E." in done
+    assert "Efisiensi" in done and "Kebijakan" in done
+
+
+def test_an_invalid_form_comes_back_400_with_messages_and_nothing_changes(web_app, client, login):
+    task_id = open_task_id(web_app, start_run(web_app), "Task_01")
+    login("tim1")
+    before, state = snapshot(web_app), task_state(web_app, task_id)
+    response = post_form(client, f"/tasks/{task_id}", {
+        "tujuan_pbj": "", "area_strategis[0][kode]": "AS1", "area_strategis[0][nama]": "",
+    })
+    html = text_of(response)
+    assert response.status_code == 400
+    assert "Formulir belum terkirim" in squash(html)
+    assert html.count('data-testid="field-error"') == 2 and "Wajib diisi" in html
+    assert 'id="f-area_strategis-0-nama-error"' in html
+    assert 'value="AS1"' in html  # what was typed is kept
+    assert (snapshot(web_app), task_state(web_app, task_id)) == (before, state)
+
+
+def test_sending_twice_gets_409_and_changes_nothing(web_app, client, login):
+    task_id = open_task_id(web_app, start_run(web_app), "Task_01")
+    login("tim1")
+    assert post_form(client, f"/tasks/{task_id}", ROW_1).status_code == 302
+    before, state = snapshot(web_app), task_state(web_app, task_id)
+    again = post_form(client, f"/tasks/{task_id}", ROW_1, page="/")
+    assert again.status_code == 409
+    assert "Tugas ini sudah diselesaikan" in squash(text_of(again))
+    assert (snapshot(web_app), task_state(web_app, task_id)) == (before, state)
+
+
+def test_sent_back_plan_shows_the_note_and_earlier_answers_on_row_1(web_app, client, login):
+    instance_id = start_run(web_app)
+    run_rows(web_app, instance_id, *PLANNING[:5])
+    decision = open_task_id(web_app, instance_id, "Task_06")
+    login("kepala")
+    page = text_of(client.get(f"/tasks/{decision}"))
+    assert 'data-hide-if="=keputusan_rencana != &#34;perbaiki&#34;"' in page
+    sent = post_form(client, f"/tasks/{decision}", {
+        "keputusan_rencana": "perbaiki", "catatan_perbaikan": "Target efisiensi terlalu rendah"})
+    assert sent.status_code == 302
+    login.logout()
+    login("tim1")
+    again = open_task_id(web_app, instance_id, "Task_01")
+    html = text_of(client.get(f"/tasks/{again}"))
+    assert 'data-testid="revision-note"' in html
+    assert "Target efisiensi terlalu rendah" in html
+    assert "Pengadaan yang efisien, transparan dan tepat waktu" in html  # prefilled
+    assert 'value="AS2"' in html
+
+
+def test_a_hidden_field_is_not_required(web_app, client, login):
+    instance_id = start_run(web_app)
+    run_rows(web_app, instance_id, *PLANNING[:5])
+    decision = open_task_id(web_app, instance_id, "Task_06")
+    login("kepala")
+    html = text_of(client.get(f"/tasks/{decision}"))
+    assert ' hidden data-field="catatan_perbaikan"' in html
+    assert post_form(client, f"/tasks/{decision}", {"keputusan_rencana": "setujui"}).status_code == 302
+
+
+def test_row_13_shows_the_achievement_of_each_indicator(web_app, client, login):
+    instance_id = start_run(web_app)
+    run_rows(web_app, instance_id, *PLANNING, "Task_10", "Task_11")
+    with app_session(web_app) as session:
+        from engine.models import ProcessInstance
+
+        due = session.get(ProcessInstance, instance_id).next_due_at
+        later = due + timedelta(hours=2)
+        timers.fire_instance_timers(session, instance_id, later)
+    with app_session(web_app) as session:
+        complete_all(session, instance_id, "Task_12", later)
+    task_id = open_task_id(web_app, instance_id, "Task_13")
+    login("tim1")
+    text = squash(text_of(client.get(f"/tasks/{task_id}")))
+    assert "Capaian per indikator" in text
+    assert "IKU-01" in text and "95,00%" in text and "120,00%" in text
+    assert "Periode 1" in text
+
+
+def test_diagram_and_user_text_is_escaped(web_app, client, login):
+    instance_id = start_run(web_app, judul="<script>alert('judul')</script>")
+    task_id = open_task_id(web_app, instance_id, "Task_01")
+    with app_session(web_app) as session:
+        task = session.get(HumanTask, task_id)
+        task.name = "<script>alert('nama')</script>"
+        version = task.instance.version
+        forms = dict(version.forms)
+        schema = dict(forms["perencanaan-tujuan"])
+        schema["components"] = [dict(c) for c in schema["components"]]
+        schema["components"][1]["label"] = "<img src=x onerror=alert(1)>"
+        forms["perencanaan-tujuan"] = schema
+        version.forms = forms
+    login("tim1")
+    bad = {**ROW_1, "tujuan_pbj": "<script>alert('isi')</script>", "area_strategis[0][nama]": ""}
+    response = post_form(client, f"/tasks/{task_id}", bad)
+    html = text_of(response)
+    assert response.status_code == 400
+    for raw in ("<script>alert('nama')", "<script>alert('judul')", "<script>alert('isi')",
+                "<img src=x"):
+        assert raw not in html
+    assert "&lt;script&gt;alert(&#39;isi&#39;)&lt;/script&gt;" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    inbox = text_of(client.get("/"))
+    assert "<script>alert" not in inbox and "&lt;script&gt;alert(&#39;nama&#39;)" in inbox
+
+
+def test_starting_a_run_through_the_form(web_app, client, login):
+    login("tim1")
+    refused = post_form(client, "/instances/new", {"tahun_anggaran": "dua ribu", "judul": ""})
+    assert refused.status_code == 400
+    assert "Harus berupa angka" in text_of(refused) and "Wajib diisi" in text_of(refused)
+    before = snapshot(web_app)
+    assert before["process_instances"] == 0
+    started = post_form(client, "/instances/new", {"tahun_anggaran": "2026",
+                                                   "judul": "Pengelolaan Kinerja UKPBJ"})
+    assert started.status_code == 302
+    with app_session(web_app) as session:
+        task = session.scalars(select(HumanTask)).one()
+    assert started.headers["Location"] == f"/tasks/{task.id}"
+    assert "Pelaksanaan AK-2026-00001 telah dimulai" in squash(text_of(client.get("/")))
+
+
+def test_the_instance_page_tells_the_whole_story(web_app, client, login):
+    instance_id = start_run(web_app)
+    run_rows(web_app, instance_id, "Task_01")
+    login("kepala")
+    response = client.get(f"/instances/{instance_id}")
+    text = squash(text_of(response))
+    assert response.status_code == 200
+    assert "AK-2026-00001" in text and "Berjalan" in text and "versi 1" in text
+    assert "Posisi saat ini" in text and "2. Menetapkan indikator per area strategis" in text
+    assert "Tim Pengelolaan Kelembagaan UKPBJ" in text
+    assert "Pelaksanaan dimulai" in text and "Tugas diselesaikan" in text
+    assert "09.00 WIB" in text and "5 Januari 2026" in text
+    assert "Rantai hash" in text and "terverifikasi" in text
+    listing = squash(text_of(client.get("/instances")))
+    assert "AK-2026-00001" in listing and "Pengelolaan Kinerja UKPBJ (2026)" in listing
+
+
+def test_instances_are_hidden_from_a_pj_until_their_opd_is_involved(web_app, client, login):
+    instance_id = start_run(web_app)
+    login("pj.dishub")
+    assert client.get(f"/instances/{instance_id}").status_code == 404
+    assert "AK-2026-00001" not in text_of(client.get("/instances"))
