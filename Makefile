@@ -26,7 +26,8 @@ seed: migrate
 deploy: migrate
 	$(FLASK) alur deploy bpmn/sop-pengelolaan-kinerja.bpmn
 
-run: seed deploy
+run: setup
+	$(FLASK) alur bootstrap --demo
 	@echo "Alur Kinerja on http://$(HOST):$(PORT)  (demo logins in README.md)"
 	ALUR_TIMER_THREAD=1 $(FLASK) run --host $(HOST) --port $(PORT) --no-reload
 

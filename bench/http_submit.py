@@ -78,12 +78,26 @@ def start_server(url: str, port: int) -> subprocess.Popen:
 
 
 class Client:
-    """A keep-alive HTTP connection, as a browser or an integration would hold one."""
+    """A keep-alive HTTP connection, as a browser or an integration would hold one.
+
+    The server closes idle connections after a few seconds (while periods are driven
+    through the services); the client then reconnects and the retry is what is timed.
+    """
 
     def __init__(self, port: int):
+        self.port = port
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
     def post(self, path: str, token: str, body: dict) -> tuple[int, float]:
+        try:
+            return self._post(path, token, body)
+        except (ConnectionError, http.client.HTTPException):
+            self.conn.close()
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            self.conn.connect()
+            return self._post(path, token, body)
+
+    def _post(self, path: str, token: str, body: dict) -> tuple[int, float]:
         payload = json.dumps(body)
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         started = time.perf_counter()

@@ -3,9 +3,7 @@
 # Idempotent: safe to run on every start. ALUR_SEED_DEMO=1 also adds the demo people.
 set -eu
 cd "$(dirname "$0")/.."
-flask --app webapp alur migrate
-flask --app webapp alur seed-holidays
 if [ "${ALUR_SEED_DEMO:-0}" = "1" ]; then
-  flask --app webapp alur seed-demo
+  exec flask --app webapp alur bootstrap --demo
 fi
-flask --app webapp alur deploy bpmn/sop-pengelolaan-kinerja.bpmn
+exec flask --app webapp alur bootstrap

@@ -95,11 +95,12 @@ def now() -> datetime:
     return T0
 
 
-def isolated_database(base_url: str, name: str, tmp_path: Path) -> str:
+def isolated_database(base_url: str, name: str, tmp_path: Path, *, build: bool = True) -> str:
     """A database of its own for tests that commit for real (races, servers).
 
     SQLite: a new file. PostgreSQL: a schema of its own in the test database, selected
-    through the connection's search_path, so no extra privileges are needed.
+    through the connection's search_path, so no extra privileges are needed. With
+    build=False the database is left empty (no tables), as on a first deployment.
     """
     if base_url.startswith("sqlite"):
         url = f"sqlite:///{tmp_path / (name + '.sqlite3')}"
@@ -111,5 +112,6 @@ def isolated_database(base_url: str, name: str, tmp_path: Path) -> str:
         engine.dispose()
         sep = "&" if "?" in base_url else "?"
         url = f"{base_url}{sep}options=-csearch_path%3D{name}"
-    build_database(url)
+    if build:
+        build_database(url)
     return url

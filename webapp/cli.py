@@ -107,6 +107,19 @@ def seed_holidays_command(from_year: int | None, to_year: int | None) -> None:
     click.echo(f"holidays added: {added}")
 
 
+@cli.command("bootstrap")
+@click.option("--demo", is_flag=True, help="also add the demo OPDs, people and indicators")
+@click.pass_context
+def bootstrap_command(ctx: click.Context, demo: bool) -> None:
+    """Everything a start needs, in one process: migrate, holidays, (demo), deploy the SOP."""
+    settings = current_app.extensions["alur"].settings
+    ctx.invoke(migrate_command)
+    ctx.invoke(seed_holidays_command)
+    if demo:
+        ctx.invoke(seed_demo_command)
+    ctx.invoke(deploy_command, path=settings.bpmn_dir / "sop-pengelolaan-kinerja.bpmn")
+
+
 @cli.command("worker")
 @click.option("--interval", type=float, default=None, help="seconds between passes")
 @click.option("--once", is_flag=True, help="run one pass and exit")

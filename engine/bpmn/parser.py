@@ -18,6 +18,7 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
+from engine.bpmn.datarefs import normalised_copy, reference_problems
 from engine.bpmn.diagram_rules import (
     ACTIVITY_TAGS,
     CONTAINER_TAGS,
@@ -105,11 +106,16 @@ def _declares_doctype(data: bytes) -> bool:
 def build_specs(
     root: etree._Element, filename: str = "diagram.bpmn"
 ) -> tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]:
-    """Turn a loaded tree into SpiffWorkflow specs without touching the disk again."""
+    """Turn a loaded tree into SpiffWorkflow specs without touching the disk again.
+
+    SpiffWorkflow parses a normalised copy in which data items' ids are their variable
+    names (see engine.bpmn.datarefs); `root` itself, like the stored XML, is not changed.
+    """
     main_id = _main_process_id(root)
+    tree = normalised_copy(root)
     parser = SpiffBpmnParser()
     try:
-        parser.add_bpmn_xml(root, filename)
+        parser.add_bpmn_xml(tree, filename)
         return parser.get_spec(main_id), parser.get_subprocess_specs(main_id)
     except SpiffWorkflowException as error:
         message = str(error.args[0]) if error.args else type(error).__name__
@@ -155,6 +161,7 @@ def validate_diagram(
     if not _executable_processes(root):
         problems.append(problem_at(root.get("id"), "the diagram has no executable process"))
     else:
+        problems.extend(reference_problems(root))
         try:
             build_specs(root, filename)
         except InvalidDiagramError as error:

@@ -26,6 +26,7 @@ from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn import serializer
+from engine.bpmn.cache import WorkflowCache
 from engine.bpmn.expressions import RestrictedScriptEngine
 from engine.bpmn.parser import build_specs, load_xml
 from engine.bpmn.timers import due_of, install_clocked_timers
@@ -50,39 +51,6 @@ def specs_for(version_id: int, bpmn_xml: str, max_bytes: int) -> tuple:
         while len(_SPEC_CACHE) > _SPEC_CACHE_SIZE:
             _SPEC_CACHE.popitem(last=False)
     return spec, subprocess_specs
-
-
-class WorkflowCache:
-    """Workflows kept in memory between requests, keyed by the state token of their save.
-
-    A request that finds the instance's current token here skips the load entirely; the
-    token is random per save and becomes visible only when its transaction commits, so a
-    rolled-back or concurrent change can never be mistaken for the cached state. An entry
-    is taken out while in use, so two threads never share one workflow object.
-    """
-
-    def __init__(self, size: int = 64):
-        self._entries: OrderedDict[int, tuple[str, LiveWorkflow]] = OrderedDict()
-        self._lock = threading.Lock()
-        self._size = size
-
-    def take(self, instance_id: int, token: str | None) -> LiveWorkflow | None:
-        with self._lock:
-            entry = self._entries.pop(instance_id, None)
-        if entry is None or token is None or entry[0] != token:
-            return None
-        return entry[1]
-
-    def put(self, instance_id: int, token: str, live: LiveWorkflow) -> None:
-        with self._lock:
-            self._entries[instance_id] = (token, live)
-            self._entries.move_to_end(instance_id)
-            while len(self._entries) > self._size:
-                self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
 
 
 CACHE = WorkflowCache()

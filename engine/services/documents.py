@@ -50,7 +50,8 @@ class FileKind:
 PDF = FileKind("application/pdf", (".pdf",))
 PNG = FileKind("image/png", (".png",))
 JPEG = FileKind("image/jpeg", (".jpg", ".jpeg"))
-DOCX = FileKind("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (".docx",))
+DOCX = FileKind("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                (".docx",))
 XLSX = FileKind("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",))
 PPTX = FileKind("application/vnd.openxmlformats-officedocument.presentationml.presentation",
                 (".pptx",))
@@ -225,22 +226,33 @@ def clean_filename(filename: str, kind: FileKind) -> str:
     return name
 
 
+def can_see_document(session: Session, actor: User, document: Document) -> bool:
+    """The instance rule, and a document of one OPD's task stays with that OPD and overseers."""
+    if not instances.can_view_instance(session, actor, document.instance_id):
+        return False
+    if actor.roles & instances.OVERSEER_ROLES:
+        return True
+    task = session.get(HumanTask, document.task_id) if document.task_id else None
+    return task is None or task.opd_id is None or tasks.can_view(actor, task)
+
+
 def get_document_for(session: Session, actor: User, document_id: int) -> Document:
-    """The document if the actor may see its instance; otherwise the same 404 as a missing one."""
+    """The document if the actor may see it; otherwise the same 404 as a missing one."""
     document = session.get(Document, document_id)
-    if document is None or not instances.can_view_instance(session, actor, document.instance_id):
+    if document is None or not can_see_document(session, actor, document):
         raise NotFoundError("Document not found", code="document_not_found")
     return document
 
 
 def list_documents(session: Session, actor: User, instance_id: int,
                    task_id: int | None = None) -> list[Document]:
-    """An instance's documents (or one task's), newest first, for those who may see it."""
+    """An instance's documents (or one task's) that the actor may see, newest first."""
     instances.get_instance_for(session, actor, instance_id)
     query = select(Document).where(Document.instance_id == instance_id)
     if task_id is not None:
         query = query.where(Document.task_id == task_id)
-    return list(session.scalars(query.order_by(Document.uploaded_at.desc(), Document.id.desc())))
+    rows = session.scalars(query.order_by(Document.uploaded_at.desc(), Document.id.desc()))
+    return [document for document in rows if can_see_document(session, actor, document)]
 
 
 def document_path(document: Document, storage_dir: Path) -> Path:

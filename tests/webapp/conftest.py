@@ -91,7 +91,8 @@ class SignIn:
 
     def logout(self):
         page = self.client.get("/")
-        return self.client.post("/logout", data={"csrf_token": self.csrf_from(page.get_data(as_text=True))})
+        token = self.csrf_from(page.get_data(as_text=True))
+        return self.client.post("/logout", data={"csrf_token": token})
 
 
 @pytest.fixture()

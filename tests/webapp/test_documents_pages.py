@@ -88,6 +88,10 @@ def test_documents_of_other_opds_are_not_found(web_app, client, login):
     login.logout()
     login("pj.dishub")  # DISHUB takes no part in this run
     assert client.get(f"/documents/{document}").status_code == 404
+    login.logout()
+    login("pj.disdikbud")  # in the same run, for another OPD
+    assert client.get(f"/documents/{document}").status_code == 404
+    assert "pemetaan.pdf" not in text_of(client.get(f"/instances/{instance_id}"))
     assert client.get("/documents/999999").status_code == 404
     login.logout()
     login("auditor")

@@ -130,7 +130,8 @@ def test_a_tim_user_cannot_complete_a_kepala_task(web_app, client, login):
     login("tim1")
     before, state = snapshot(web_app), task_state(web_app, kepala_task)
     assert client.get(f"/tasks/{kepala_task}").status_code == 404
-    response = post_form(client, f"/tasks/{kepala_task}", {"keputusan_rencana": "setujui"}, page="/")
+    response = post_form(client, f"/tasks/{kepala_task}", {"keputusan_rencana": "setujui"},
+                         page="/")
     assert response.status_code == 404
     assert (snapshot(web_app), task_state(web_app, kepala_task)) == (before, state)
 

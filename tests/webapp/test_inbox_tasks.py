@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from engine.models import HumanTask
 from engine.services import timers
-from tests.conftest import T0
 from tests.support import complete_all
 from tests.webapp.inbox_support import (
     PLANNING,
@@ -114,7 +113,8 @@ def test_a_hidden_field_is_not_required(web_app, client, login):
     login("kepala")
     html = text_of(client.get(f"/tasks/{decision}"))
     assert ' hidden data-field="catatan_perbaikan"' in html
-    assert post_form(client, f"/tasks/{decision}", {"keputusan_rencana": "setujui"}).status_code == 302
+    approved = post_form(client, f"/tasks/{decision}", {"keputusan_rencana": "setujui"})
+    assert approved.status_code == 302
 
 
 def test_row_13_shows_the_achievement_of_each_indicator(web_app, client, login):
@@ -201,3 +201,61 @@ def test_instances_are_hidden_from_a_pj_until_their_opd_is_involved(web_app, cli
     login("pj.dishub")
     assert client.get(f"/instances/{instance_id}").status_code == 404
     assert "AK-2026-00001" not in text_of(client.get("/instances"))
+
+
+def test_a_pj_sees_the_run_without_other_opds_or_the_audit_log(web_app, client, login):
+    instance_id = start_run(web_app)
+    run_rows(web_app, instance_id, *PLANNING)
+    login("pj.disdikbud")
+    html = text_of(client.get(f"/instances/{instance_id}"))
+    assert "Dinas Pendidikan dan Kebudayaan" in html
+    assert "Dinas Kesehatan" not in html and "DINKES" not in html
+    assert 'data-testid="events"' not in html
+
+
+def test_a_task_taken_by_a_colleague_shows_who_has_it_and_no_form(web_app, client, login):
+    task_id = open_task_id(web_app, start_run(web_app), "Task_01")
+    login("tim2")
+    post_form(client, f"/tasks/{task_id}/claim", {}, page="/")
+    login.logout()
+    login("tim1")
+    html = text_of(client.get(f"/tasks/{task_id}"))
+    assert 'data-testid="held-by-other"' in html and "Fajar Ramadhan, S.Kom." in html
+    assert 'data-testid="task-form"' not in html and 'data-testid="claim"' not in html
+
+
+def test_row_7_sends_a_date_and_a_checklist_of_opds(web_app, client, login):
+    instance_id = start_run(web_app)
+    run_rows(web_app, instance_id, *PLANNING[:6])
+    task_id = open_task_id(web_app, instance_id, "Task_07")
+    login("kepala")
+    page = text_of(client.get(f"/tasks/{task_id}"))
+    assert 'type="date"' in page and page.count('name="opd_peserta"') == 8
+    sent = post_form(client, f"/tasks/{task_id}", [
+        ("nomor_surat_edaran", "027/01/UKPBJ/2026"), ("tanggal_surat_edaran", "2026-01-12"),
+        ("opd_peserta", "DISDIKBUD"), ("opd_peserta", "DPUPR")])
+    assert sent.status_code == 302
+    data = task_state(web_app, task_id)[3]
+    assert data == {"nomor_surat_edaran": "027/01/UKPBJ/2026",
+                    "tanggal_surat_edaran": "2026-01-12", "opd_peserta": ["DISDIKBUD", "DPUPR"]}
+    done = squash(text_of(client.get(f"/tasks/{task_id}")))
+    assert "12 Januari 2026" in done
+    assert "Dinas Pendidikan dan Kebudayaan, Dinas Pekerjaan Umum dan Penataan Ruang" in done
+
+
+def test_row_10_sends_a_group_with_a_list_inside(web_app, client, login):
+    instance_id = start_run(web_app)
+    run_rows(web_app, instance_id, *PLANNING)
+    task_id = open_task_id(web_app, instance_id, "Task_10", opd="DISDIKBUD")
+    login("pj.disdikbud")
+    assert 'name="pemetaan[paket][0][kode_rup]"' in text_of(client.get(f"/tasks/{task_id}"))
+    sent = post_form(client, f"/tasks/{task_id}", {
+        "pemetaan[paket][0][kode_rup]": "41234567", "pemetaan[paket][0][nama_paket]": "Rehab",
+        "pemetaan[paket][0][pagu]": "1500000000", "pemetaan[paket][0][metode_pemilihan]": "tender",
+        "pemetaan[rencana_aksi_opd]": "Percepatan tender"})
+    assert sent.status_code == 302, text_of(sent)
+    data = task_state(web_app, task_id)[3]
+    assert data["pemetaan"]["paket"][0]["pagu"] == 1500000000
+    assert data["pemetaan"]["rencana_aksi_opd"] == "Percepatan tender"
+    assert "1.500.000.000" in squash(text_of(client.get(f"/tasks/{task_id}")))
+

@@ -34,7 +34,8 @@ _ROW_INDEX = re.compile(r"\[\d{1,4}\]")
 # The validator's messages, some with a number or word inside, as translatable msgids.
 _PROBLEMS: tuple[tuple[re.Pattern, str], ...] = tuple(
     (re.compile(pattern), message) for pattern, message in (
-        (r"At most (?P<n>\S+) characters for this format", N_("At most %(n)s characters for this format")),
+        (r"At most (?P<n>\S+) characters for this format",
+         N_("At most %(n)s characters for this format")),
         (r"At most (?P<n>\S+) characters", N_("At most %(n)s characters")),
         (r"At least (?P<n>\S+) characters", N_("At least %(n)s characters")),
         (r"At most (?P<n>\S+) decimal digits", N_("At most %(n)s decimal digits")),
@@ -95,7 +96,8 @@ def translate_problems(details: Any) -> dict[str, list[str]]:
     """InvalidInputError.details, {field key: [message]}, in the reader's language."""
     if not isinstance(details, Mapping):
         return {}
-    return {str(key): [translate_problem(str(m)) for m in (msgs if isinstance(msgs, list) else [msgs])]
+    return {str(key): [translate_problem(str(m))
+                       for m in (msgs if isinstance(msgs, list) else [msgs])]
             for key, msgs in details.items()}
 
 

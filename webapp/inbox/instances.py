@@ -7,16 +7,19 @@ from itertools import groupby
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import login_required
-from sqlalchemy import select
 
 from engine.errors import InvalidInputError, PermissionDeniedError
-from engine.models import HumanTask
 from engine.models.tasks import TASK_OPEN
 from engine.services import audit, deployments, documents, instances, tasks
 from engine.services.tasks import TaskFilters
 from webapp.inbox import actor, bp, clock, positive_int
 from webapp.inbox.fields import describe_form, posted_values, translate_problems, unmatched_problems
-from webapp.inbox.pages import late_days_by_task, startable_definitions, user_names
+from webapp.inbox.pages import (
+    instance_tasks,
+    late_days_by_task,
+    startable_definitions,
+    user_names,
+)
 from webapp.transaction import db
 
 PER_PAGE = 20
@@ -34,9 +37,14 @@ def list_runs():
                            startable=startable_definitions(session, user))
 
 
-def _instance_tasks(session, instance_id: int) -> list[HumanTask]:
-    return list(session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id)
-                                .order_by(HumanTask.period_no, HumanTask.created_at, HumanTask.id)))
+def _history(session, user, instance_id: int) -> dict:
+    """The event log for the unit and its overseers; a PJ Kinerja sees no other OPD's data."""
+    if not user.roles & instances.OVERSEER_ROLES:
+        return {"events": None, "event_total": 0, "broken_at": None}
+    events = audit.list_events(session, instance_id)
+    shown = events if request.args.get("events") == "all" else events[-EVENTS_SHOWN:]
+    return {"events": list(reversed(shown)), "event_total": len(events),
+            "broken_at": audit.verify_chain(events)}
 
 
 @bp.get("/instances/<int:instance_id>")
@@ -44,20 +52,20 @@ def _instance_tasks(session, instance_id: int) -> list[HumanTask]:
 def instance(instance_id: int):
     session, user = db(), actor()
     found = instances.get_instance_for(session, user, instance_id)
-    rows = _instance_tasks(session, instance_id)
-    events = audit.list_events(session, instance_id)
-    shown_events = events if request.args.get("events") == "all" else events[-EVENTS_SHOWN:]
+    # a PJ Kinerja sees the run's shared steps and their own OPD's, not other OPDs' tasks
+    rows = [t for t in instance_tasks(session, instance_id)
+            if t.opd_id is None or tasks.can_view(user, t)]
+    history = _history(session, user, instance_id)
+    people = [found.started_by_id, *(e.actor_id for e in history["events"] or ()),
+              *(t.claimed_by_id for t in rows), *(t.completed_by_id for t in rows)]
     return render_template(
-        "inbox/instance.html", instance=found,
+        "inbox/instance.html", instance=found, **history,
         open_tasks=[t for t in rows if t.state == TASK_OPEN],
         periods=[(no, list(group)) for no, group in groupby(rows, key=lambda t: t.period_no)],
         visible={t.id for t in rows if tasks.can_view(user, t)},
         late=late_days_by_task(session, rows, clock()),
         documents=documents.list_documents(session, user, instance_id),
-        events=list(reversed(shown_events)), event_total=len(events),
-        broken_at=audit.verify_chain(events),
-        names=user_names(session, [e.actor_id for e in events]
-                         + [t.claimed_by_id for t in rows] + [t.completed_by_id for t in rows]))
+        names=user_names(session, people))
 
 
 def _start_version(session, user):

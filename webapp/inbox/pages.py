@@ -15,9 +15,9 @@ from sqlalchemy import select
 from engine.models import Definition, HumanTask, User
 from engine.models.tasks import TASK_OPEN
 from engine.services import deadlines, deployments
-from webapp.inbox import bp
 from webapp.i18n import format_day
-from webapp.inbox.fields import TEMPLATE_HELPERS, N_
+from webapp.inbox import bp
+from webapp.inbox.fields import N_, TEMPLATE_HELPERS
 
 EVENT_LABELS = {
     "instance_started": N_("Process run started"),
@@ -60,7 +60,8 @@ def _step_order(step: str) -> tuple[int, str]:
 
 
 def latest_versions(session) -> list:
-    return [deployments.latest_version(session, d.key) for d in deployments.list_definitions(session)]
+    return [deployments.latest_version(session, definition.key)
+            for definition in deployments.list_definitions(session)]
 
 
 def sop_step_choices(session) -> list[str]:
@@ -75,6 +76,12 @@ def startable_definitions(session, user: User) -> list[Definition]:
     """Processes whose start event lies in a lane of one of the user's roles."""
     return [version.definition for version in latest_versions(session)
             if version.activities.get(deployments.START_KEY, {}).get("role") in user.roles]
+
+
+def instance_tasks(session, instance_id: int) -> list[HumanTask]:
+    """Every task of a run, open and done, by period then creation (no service lists these)."""
+    return list(session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id)
+                                .order_by(HumanTask.period_no, HumanTask.created_at, HumanTask.id)))
 
 
 def user_names(session, ids: Iterable[int | None]) -> dict[int, str]:

@@ -13,12 +13,12 @@ from flask_login import login_required
 
 from engine.errors import InvalidInputError
 from engine.models import HumanTask, User
-from engine.models.tasks import TASK_OPEN
+from engine.models.tasks import TASK_COMPLETED, TASK_OPEN
 from engine.services import documents, tasks
 from engine.services.tasks import TaskFilters
 from webapp.inbox import actor, back_to, bp, clock
 from webapp.inbox.fields import describe_form, posted_values, translate_problems, unmatched_problems
-from webapp.inbox.pages import late_days_by_task, user_names
+from webapp.inbox.pages import instance_tasks, late_days_by_task
 from webapp.transaction import db
 
 
@@ -38,11 +38,23 @@ def render_task(task: HumanTask, *, values: dict | None = None, problems: dict |
         general_problems=unmatched_problems(fields, problems), upload_error=upload_error,
         activity=task.instance.version.activities.get(task.element_id, {}),
         context=task.context or {}, can_act=is_open and tasks.can_act(user, task),
+        held_by_other=task.claimed_by_id not in (None, user.id),
         late=late_days_by_task(session, [task], clock()).get(task.id),
         documents=documents.list_documents(session, user, task.instance_id, task_id=task.id),
-        names=user_names(session, [task.completed_by_id]),
+        earlier=earlier_steps(session, user, task) if is_open else [],
         max_upload=upload_limit())
     return page, status
+
+
+def earlier_steps(session, user: User, task: HumanTask) -> list[tuple[HumanTask, list]]:
+    """The latest answers of each earlier step of this run and period that the user may read."""
+    latest: dict[tuple, HumanTask] = {}
+    for row in instance_tasks(session, task.instance_id):
+        if row.state == TASK_COMPLETED and row.period_no == task.period_no and row.id != task.id \
+                and tasks.can_view(user, row):
+            latest[(row.element_id, row.opd_id)] = row
+    done = sorted(latest.values(), key=lambda row: (row.completed_at, row.id))
+    return [(row, describe_form(session, task_form(row))) for row in done]
 
 
 def upload_limit() -> int:

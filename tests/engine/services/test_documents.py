@@ -31,7 +31,8 @@ def office_zip(main_part: str | None, content_type: str, extra: dict | None = No
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("[Content_Types].xml",
-                         f'<Types><Override PartName="/{main_part}" ContentType="{content_type}"/></Types>')
+                         f'<Types><Override PartName="/{main_part}" '
+                         f'ContentType="{content_type}"/></Types>')
         if main_part:
             archive.writestr(main_part, "<root/>")
         for name, body in (extra or {}).items():
@@ -96,7 +97,8 @@ def test_a_pdf_is_stored_under_its_hash_and_logged(session, now, started, tmp_pa
 @pytest.mark.parametrize(("name", "body", "content_type"), [
     ("foto.png", PNG_BYTES, "image/png"),
     ("foto.jpg", JPEG_BYTES, "image/jpeg"),
-    ("rencana.docx", DOCX, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ("rencana.docx", DOCX,
+     "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
     ("data.xlsx", XLSX, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     ("paparan.pptx", PPTX,
      "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
@@ -104,7 +106,7 @@ def test_a_pdf_is_stored_under_its_hash_and_logged(session, now, started, tmp_pa
      "application/vnd.oasis.opendocument.text"),
     ("data.ods", opendocument("application/vnd.oasis.opendocument.spreadsheet"),
      "application/vnd.oasis.opendocument.spreadsheet"),
-    ("paket.csv", "kode_rup;nama_paket\n41234567;Rehabilitasi gedung\n".encode(), "text/csv"),
+    ("paket.csv", b"kode_rup;nama_paket\n41234567;Rehabilitasi gedung\n", "text/csv"),
     ("catatan.txt", "Catatan rapat — Kepala UKPBJ\n".encode(), "text/plain"),
 ])
 def test_allowed_types_are_recognised_by_content(session, now, started, tmp_path, name, body,
@@ -214,6 +216,22 @@ def test_documents_are_visible_by_the_instance_rule(session, now, started, tmp_p
     assert [d.id for d in documents.list_documents(session, user(session, "kepala"),
                                                    instance.id)] == [document.id]
     assert documents.document_path(document, tmp_path).read_bytes() == PDF_BYTES
+
+
+def test_a_document_of_one_opd_stays_with_that_opd_and_the_overseers(session, now, tmp_path):
+    from tests.support import run_planning
+
+    instance = instances.start_instance(session, user(session, "tim1"), SOP_KEY,
+                                        answers("mulai-pelaksanaan"), now)
+    run_planning(session, instance.id, now)
+    dinkes = next(t for t in open_tasks(session, instance.id, "Task_10") if t.opd.code == "DINKES")
+    document = add(session, now, dinkes, "pemetaan.pdf", PDF_BYTES, tmp_path, username="pj.dinkes")
+    for username in ("pj.dinkes", "kepala", "tim1", "auditor"):
+        assert documents.get_document_for(session, user(session, username), document.id) is document
+    other = user(session, "pj.disdikbud")  # takes part in the same run, for another OPD
+    with pytest.raises(NotFoundError):
+        documents.get_document_for(session, other, document.id)
+    assert documents.list_documents(session, other, instance.id) == []
 
 
 def test_a_storage_key_outside_the_folder_is_never_served(session, now, started, tmp_path):
