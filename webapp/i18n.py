@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
-from flask import Flask, request, session
+from flask import Flask, session
 from flask_babel import get_locale
 
 LANGUAGES = ("id", "en")
@@ -16,10 +16,9 @@ ZONE = ZoneInfo("Asia/Jakarta")
 
 
 def select_locale() -> str:
+    """Bahasa Indonesia unless the person chose English (the language switch in the header)."""
     chosen = session.get("lang")
-    if chosen in LANGUAGES:
-        return chosen
-    return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LOCALE
+    return chosen if chosen in LANGUAGES else DEFAULT_LOCALE
 
 
 def _locale() -> str:
@@ -55,3 +54,4 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["moment"] = format_moment
     app.jinja_env.filters["number"] = format_number
+    app.jinja_env.globals["get_locale"] = get_locale

@@ -155,7 +155,7 @@ def _view(comp: dict, parent: tuple[str | None, ...], context: Mapping) -> Field
         key=key,
         path=path,
         type=kind,
-        label=comp.get("label"),
+        label=comp.get("label") or comp.get("dateLabel") or comp.get("timeLabel"),
         description=comp.get("description"),
         required=bool(rules.get("required")),
         options=options(comp, context),

@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-
 from engine.errors import InvalidInputError
 from engine.forms.conditions import is_condition_met
 from engine.forms.schemas import (

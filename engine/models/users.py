@@ -30,6 +30,14 @@ class User(Base):
         back_populates="user", lazy="selectin", cascade="all, delete-orphan"
     )
 
+    # What a session layer (Flask-Login) asks of a user object; plain attributes, so the
+    # engine stays free of web imports.
+    is_authenticated = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
     @property
     def roles(self) -> frozenset[str]:
         return frozenset(r.role for r in self.role_rows)

@@ -44,17 +44,6 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"report_{report.when}", report)
 
 
-def _shim_flask_login(monkeypatch) -> None:
-    """TEMPORARY, as in tests/webapp/conftest.py: engine.models.User lacks Flask-Login's
-    get_id/is_authenticated (reported to the lead); does nothing once they exist."""
-    from engine.models import User
-
-    if hasattr(User, "get_id"):
-        return
-    monkeypatch.setattr(User, "get_id", lambda self: str(self.id), raising=False)
-    monkeypatch.setattr(User, "is_authenticated", True, raising=False)
-    monkeypatch.setattr(User, "is_anonymous", False, raising=False)
-
 
 class LiveServer:
     def __init__(self, app, url: str, database_url: str):
@@ -76,7 +65,6 @@ def live_server(tmp_path_factory):
     build_database(database_url)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("ALUR_SECRET_KEY", "browser-tests-only")
-        _shim_flask_login(patch)
         app = create_app({"DATABASE_URL": database_url, "UPLOAD_DIR": str(folder / "uploads")})
         server = make_server("127.0.0.1", 0, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)

@@ -37,24 +37,11 @@ def _copy_database(source: Path, target: Path) -> None:
         src.backup(dst)
 
 
-def _shim_flask_login(monkeypatch) -> None:
-    """TEMPORARY: engine.models.User lacks Flask-Login's get_id/is_authenticated, so
-    login_user() fails with a 500 (reported to the lead). Remove once the app provides them;
-    this does nothing when they exist."""
-    from engine.models import User
-
-    if hasattr(User, "get_id"):
-        return
-    monkeypatch.setattr(User, "get_id", lambda self: str(self.id), raising=False)
-    monkeypatch.setattr(User, "is_authenticated", True, raising=False)
-    monkeypatch.setattr(User, "is_anonymous", False, raising=False)
-
 
 @pytest.fixture()
 def web_app(tmp_path, tmp_path_factory, monkeypatch):
     from webapp import create_app
 
-    _shim_flask_login(monkeypatch)
     monkeypatch.setenv("ALUR_SECRET_KEY", "web-tests-only")  # create_app writes no key file
     target = tmp_path / "web.sqlite3"
     _copy_database(_template(tmp_path_factory), target)

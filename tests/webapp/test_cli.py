@@ -1,4 +1,4 @@
-"""`flask alur deploy`: the same validation as every deploy path, a clear refusal, an audit trace."""
+"""`flask alur deploy`: the shared validation, a clear refusal and an audit trace."""
 
 from __future__ import annotations
 

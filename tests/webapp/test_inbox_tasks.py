@@ -231,6 +231,7 @@ def test_row_7_sends_a_date_and_a_checklist_of_opds(web_app, client, login):
     login("kepala")
     page = text_of(client.get(f"/tasks/{task_id}"))
     assert 'type="date"' in page and page.count('name="opd_peserta"') == 8
+    assert "Tanggal surat edaran" in page  # form-js calls it dateLabel
     sent = post_form(client, f"/tasks/{task_id}", [
         ("nomor_surat_edaran", "027/01/UKPBJ/2026"), ("tanggal_surat_edaran", "2026-01-12"),
         ("opd_peserta", "DISDIKBUD"), ("opd_peserta", "DPUPR")])

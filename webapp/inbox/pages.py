@@ -81,7 +81,7 @@ def startable_definitions(session, user: User) -> list[Definition]:
 def instance_tasks(session, instance_id: int) -> list[HumanTask]:
     """Every task of a run, open and done, by period then creation (no service lists these)."""
     return list(session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id)
-                                .order_by(HumanTask.period_no, HumanTask.created_at, HumanTask.id)))
+                                .order_by(HumanTask.period_no, HumanTask.id)))
 
 
 def user_names(session, ids: Iterable[int | None]) -> dict[int, str]:
@@ -150,4 +150,4 @@ def url_with(**changes) -> str:
 
 @bp.record_once
 def _register_helpers(state) -> None:
-    state.app.jinja_env.globals.update(TEMPLATE_HELPERS, url_with=url_with, get_locale=get_locale)
+    state.app.jinja_env.globals.update(TEMPLATE_HELPERS, url_with=url_with)

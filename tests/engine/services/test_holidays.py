@@ -17,8 +17,15 @@ def test_seeded_table_gives_240_working_days_in_2026(session):
 
 
 def test_hand_edits_are_kept_when_seeding_again(session, now):
-    holidays.set_holiday(session, 1, date(2026, 3, 20), "Cuti bersama (SKB diubah)",
-                         "cuti_bersama", now, legal_basis="SKB 3 Menteri 2026")
+    holidays.set_holiday(
+        session,
+        1,
+        date(2026, 3, 20),
+        "Cuti bersama (SKB diubah)",
+        "cuti_bersama",
+        now,
+        legal_basis="SKB 3 Menteri 2026",
+    )
     holidays.seed_holidays(session, [2026], now)
     row = holidays.list_holidays(session, date(2026, 3, 20), date(2026, 3, 20))[0]
     assert (row.name, row.source) == ("Cuti bersama (SKB diubah)", SOURCE_MANUAL)

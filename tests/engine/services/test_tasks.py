@@ -15,19 +15,27 @@ from tests.support import SOP_KEY, answers, complete_all, open_tasks, run_planni
 def snapshot(session, instance_id: int) -> tuple:
     """Counts and states that any accepted action would change."""
     session.flush()
-    states = session.scalars(select(InstanceState.state).where(
-        InstanceState.instance_id == instance_id).order_by(InstanceState.part_key)).all()
-    rows = session.execute(select(HumanTask.id, HumanTask.state, HumanTask.claimed_by_id)
-                           .where(HumanTask.instance_id == instance_id)
-                           .order_by(HumanTask.id)).all()
-    events = session.scalar(select(func.count()).select_from(Event).where(Event.instance_id == instance_id))
+    states = session.scalars(
+        select(InstanceState.state)
+        .where(InstanceState.instance_id == instance_id)
+        .order_by(InstanceState.part_key)
+    ).all()
+    rows = session.execute(
+        select(HumanTask.id, HumanTask.state, HumanTask.claimed_by_id)
+        .where(HumanTask.instance_id == instance_id)
+        .order_by(HumanTask.id)
+    ).all()
+    events = session.scalar(
+        select(func.count()).select_from(Event).where(Event.instance_id == instance_id)
+    )
     return tuple(states), tuple(rows), events
 
 
 @pytest.fixture()
 def started(session, now):
-    return instances.start_instance(session, user(session, "tim1"), SOP_KEY,
-                                    answers("mulai-pelaksanaan"), now)
+    return instances.start_instance(
+        session, user(session, "tim1"), SOP_KEY, answers("mulai-pelaksanaan"), now
+    )
 
 
 def row1(session, instance):
@@ -37,8 +45,13 @@ def row1(session, instance):
 def test_wrong_lane_cannot_complete(session, now, started):
     before = snapshot(session, started.id)
     with pytest.raises(PermissionDeniedError) as refused:
-        tasks.complete_task(session, user(session, "kepala"), row1(session, started).id,
-                            answers("perencanaan-tujuan"), now)
+        tasks.complete_task(
+            session,
+            user(session, "kepala"),
+            row1(session, started).id,
+            answers("perencanaan-tujuan"),
+            now,
+        )
     assert refused.value.code == "not_your_task"
     assert snapshot(session, started.id) == before
 
@@ -48,8 +61,9 @@ def test_pj_of_another_opd_sees_nothing(session, now, started):
     task = next(t for t in open_tasks(session, started.id, "Task_10") if t.opd.code == "DINKES")
     before = snapshot(session, started.id)
     with pytest.raises(NotFoundError):
-        tasks.complete_task(session, user(session, "pj.dpupr"), task.id,
-                            answers("pemetaan-paket"), now)
+        tasks.complete_task(
+            session, user(session, "pj.dpupr"), task.id, answers("pemetaan-paket"), now
+        )
     with pytest.raises(NotFoundError):
         tasks.claim_task(session, user(session, "pj.dpupr"), task.id, now)
     assert snapshot(session, started.id) == before
@@ -61,12 +75,18 @@ def test_unknown_field_and_bad_values_are_refused(session, now, started):
     task = row1(session, started)
     before = snapshot(session, started.id)
     with pytest.raises(InvalidInputError) as unknown:
-        tasks.complete_task(session, user(session, "tim1"), task.id,
-                            answers("perencanaan-tujuan", rahasia="x"), now)
+        tasks.complete_task(
+            session, user(session, "tim1"), task.id, answers("perencanaan-tujuan", rahasia="x"), now
+        )
     assert unknown.value.code == "unknown_field" and "rahasia" in unknown.value.details
     with pytest.raises(InvalidInputError) as missing:
-        tasks.complete_task(session, user(session, "tim1"), task.id,
-                            answers("perencanaan-tujuan", tujuan_pbj=None), now)
+        tasks.complete_task(
+            session,
+            user(session, "tim1"),
+            task.id,
+            answers("perencanaan-tujuan", tujuan_pbj=None),
+            now,
+        )
     assert "tujuan_pbj" in missing.value.details
     assert snapshot(session, started.id) == before
 
@@ -76,8 +96,9 @@ def test_double_submit_is_a_conflict(session, now, started):
     tasks.complete_task(session, user(session, "tim1"), task.id, answers("perencanaan-tujuan"), now)
     before = snapshot(session, started.id)
     with pytest.raises(ConflictError) as again:
-        tasks.complete_task(session, user(session, "tim1"), task.id,
-                            answers("perencanaan-tujuan"), now)
+        tasks.complete_task(
+            session, user(session, "tim1"), task.id, answers("perencanaan-tujuan"), now
+        )
     assert again.value.code == "task_already_completed"
     assert snapshot(session, started.id) == before
 
@@ -87,10 +108,13 @@ def test_claimed_task_belongs_to_its_claimer(session, now, started):
     tasks.claim_task(session, user(session, "tim1"), task.id, now)
     tasks.claim_task(session, user(session, "tim1"), task.id, now)  # a double click is harmless
     before = snapshot(session, started.id)
-    for action in (lambda: tasks.claim_task(session, user(session, "tim2"), task.id, now),
-                   lambda: tasks.unclaim_task(session, user(session, "tim2"), task.id, now),
-                   lambda: tasks.complete_task(session, user(session, "tim2"), task.id,
-                                               answers("perencanaan-tujuan"), now)):
+    for action in (
+        lambda: tasks.claim_task(session, user(session, "tim2"), task.id, now),
+        lambda: tasks.unclaim_task(session, user(session, "tim2"), task.id, now),
+        lambda: tasks.complete_task(
+            session, user(session, "tim2"), task.id, answers("perencanaan-tujuan"), now
+        ),
+    ):
         with pytest.raises(ConflictError):
             action()
     assert snapshot(session, started.id) == before
@@ -115,6 +139,11 @@ def test_gateway_needs_a_valid_decision(session, now, started):
     task = open_tasks(session, started.id, "Task_06")[0]
     before = snapshot(session, started.id)
     with pytest.raises(InvalidInputError):
-        tasks.complete_task(session, user(session, "kepala"), task.id,
-                            answers("persetujuan-rencana", keputusan_rencana="mungkin"), now)
+        tasks.complete_task(
+            session,
+            user(session, "kepala"),
+            task.id,
+            answers("persetujuan-rencana", keputusan_rencana="mungkin"),
+            now,
+        )
     assert snapshot(session, started.id) == before
