@@ -29,13 +29,16 @@ class WorkingCalendar:
     zone: ZoneInfo
 
     @classmethod
-    def load(cls, session: Session, now: datetime) -> WorkingCalendar:
+    def load(cls, session: Session, now: datetime, since: date | None = None) -> WorkingCalendar:
+        """Holidays from `since` (or a week ago) to a year ahead: enough for due dates and
+        for counting how late an old task is."""
         settings = load_settings()
         zone = ZoneInfo(settings.timezone)
         today = now.astimezone(zone).date()
+        start = min(since or today, today) - timedelta(days=7)
         rows = session.scalars(
             select(Holiday.on).where(
-                Holiday.on >= today - timedelta(days=7),
+                Holiday.on >= start,
                 Holiday.on <= today + timedelta(days=HORIZON_DAYS),
             )
         )

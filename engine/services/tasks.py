@@ -20,7 +20,12 @@ from engine.errors import ConflictError, NotFoundError, PermissionDeniedError
 from engine.models import HumanTask, Opd, User
 from engine.models.tasks import TASK_COMPLETED, TASK_OPEN
 from engine.services import audit, execution
-from engine.services.instances import OVERSEER_ROLES, lock_instance
+from engine.services.instances import (
+    OVERSEER_ROLES,
+    can_view_instance,
+    get_instance_for,
+    lock_instance,
+)
 from engine.services.taskviews import form_context
 
 SCOPES = ("mine", "group", "all")
@@ -50,7 +55,11 @@ def can_act(actor: User, task: HumanTask) -> bool:
 
 
 def can_view(actor: User, task: HumanTask) -> bool:
-    return can_act(actor, task) or bool(actor.roles & (OVERSEER_ROLES - {"tim_kelembagaan"}))
+    """Overseers read every task; a PJ Kinerja also reads the run's shared steps (no OPD),
+    never another OPD's. Callers establish that the actor may see the run itself."""
+    if can_act(actor, task) or actor.roles & OVERSEER_ROLES:
+        return True
+    return actor.has_role("pj_kinerja") and task.opd_id is None
 
 
 def _actionable(actor: User):
@@ -96,9 +105,18 @@ def _narrow(query, filters: TaskFilters):
 
 def get_task_for(session: Session, actor: User, task_id: int) -> HumanTask:
     task = session.get(HumanTask, task_id)
-    if task is None or not can_view(actor, task):
+    if (task is None or not can_view(actor, task)
+            or not can_view_instance(session, actor, task.instance_id)):
         raise NotFoundError("Task not found", code="task_not_found")
     return task
+
+
+def list_instance_tasks(session: Session, actor: User, instance_id: int) -> list[HumanTask]:
+    """Every task of a run the actor may read, open and done, by period then creation."""
+    get_instance_for(session, actor, instance_id)
+    rows = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id)
+                           .order_by(HumanTask.period_no, HumanTask.id))
+    return [row for row in rows if can_view(actor, row)]
 
 
 def _locked_task(session: Session, actor: User, task_id: int) -> HumanTask:

@@ -35,6 +35,14 @@ def get_user(session: Session, user_id: int) -> User:
     return user
 
 
+def full_names(session: Session, ids) -> dict[int, str]:
+    """Display names for a set of user ids (None ignored), in one query."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return dict(session.execute(select(User.id, User.full_name).where(User.id.in_(wanted))).all())
+
+
 def authenticate(session: Session, username: str, password: str) -> User:
     """Return the active user with these credentials or raise AuthenticationError."""
     user = find_user_by_username(session, username or "")

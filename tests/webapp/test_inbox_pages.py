@@ -129,10 +129,11 @@ def test_a_tim_user_cannot_complete_a_kepala_task(web_app, client, login):
     kepala_task = open_task_id(web_app, instance_id, "Task_06")
     login("tim1")
     before, state = snapshot(web_app), task_state(web_app, kepala_task)
-    assert client.get(f"/tasks/{kepala_task}").status_code == 404
+    page = text_of(client.get(f"/tasks/{kepala_task}"))  # Tim oversees the run: read-only
+    assert 'data-testid="read-only"' in page and 'data-testid="task-form"' not in page
     response = post_form(client, f"/tasks/{kepala_task}", {"keputusan_rencana": "setujui"},
                          page="/")
-    assert response.status_code == 404
+    assert response.status_code == 403
     assert (snapshot(web_app), task_state(web_app, kepala_task)) == (before, state)
 
 

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from itertools import groupby
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import login_required
 
 from engine.errors import InvalidInputError, PermissionDeniedError
-from engine.models.tasks import TASK_OPEN
-from engine.services import audit, deployments, documents, instances, tasks
+from engine.models.tasks import TASK_COMPLETED, TASK_OPEN
+from engine.services import audit, deployments, documents, instances, tasks, users
 from engine.services.tasks import TaskFilters
 from webapp.inbox import actor, bp, clock, positive_int
 from webapp.inbox.fields import describe_form, posted_values, translate_problems, unmatched_problems
 from webapp.inbox.pages import (
-    instance_tasks,
     late_days_by_task,
     startable_definitions,
-    user_names,
 )
 from webapp.transaction import db
 
@@ -52,9 +51,7 @@ def _history(session, user, instance_id: int) -> dict:
 def instance(instance_id: int):
     session, user = db(), actor()
     found = instances.get_instance_for(session, user, instance_id)
-    # a PJ Kinerja sees the run's shared steps and their own OPD's, not other OPDs' tasks
-    rows = [t for t in instance_tasks(session, instance_id)
-            if t.opd_id is None or tasks.can_view(user, t)]
+    rows = tasks.list_instance_tasks(session, user, instance_id)
     history = _history(session, user, instance_id)
     people = [found.started_by_id, *(e.actor_id for e in history["events"] or ()),
               *(t.claimed_by_id for t in rows), *(t.completed_by_id for t in rows)]
@@ -65,7 +62,24 @@ def instance(instance_id: int):
         visible={t.id for t in rows if tasks.can_view(user, t)},
         late=late_days_by_task(session, rows, clock()),
         documents=documents.list_documents(session, user, instance_id),
-        names=user_names(session, people))
+        names=users.full_names(session, people))
+
+
+@bp.get("/instances/<int:instance_id>/diagram")
+@login_required
+def diagram(instance_id: int):
+    """The run's deployed BPMN and, per element, how many of its visible tasks are open or done."""
+    session, user = db(), actor()
+    found = instances.get_instance_for(session, user, instance_id)
+    counts = Counter((t.element_id, t.state)
+                     for t in tasks.list_instance_tasks(session, user, instance_id)
+                     if t.state in (TASK_OPEN, TASK_COMPLETED))
+    elements: dict[str, dict[str, int]] = {}
+    for (element_id, state), n in sorted(counts.items()):
+        elements.setdefault(element_id, {TASK_OPEN: 0, TASK_COMPLETED: 0})[state] = n
+    response = jsonify({"xml": found.version.bpmn_xml, "elements": elements})
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _start_version(session, user):

@@ -10,7 +10,6 @@ from datetime import date, datetime
 from babel.numbers import format_decimal
 from flask import request, url_for
 from flask_babel import get_locale, gettext
-from sqlalchemy import select
 
 from engine.models import Definition, HumanTask, User
 from engine.models.tasks import TASK_OPEN
@@ -44,14 +43,12 @@ PAYLOAD_LIMIT = 140
 
 def late_days_by_task(session, rows: Iterable[HumanTask], now: datetime) -> dict[int, int]:
     """Working days past the Batas Waktu for each open, overdue task (absent when on time)."""
-    late, calendar = {}, None
-    for task in rows:
-        if task.state != TASK_OPEN or task.due_on is None:
-            continue
-        calendar = calendar or deadlines.WorkingCalendar.load(session, now)
-        if deadlines.is_overdue(task.due_on, now, calendar.zone):
-            late[task.id] = max(1, deadlines.overdue_working_days(task.due_on, now, calendar))
-    return late
+    due = [t for t in rows if t.state == TASK_OPEN and t.due_on is not None]
+    if not due:
+        return {}
+    calendar = deadlines.WorkingCalendar.load(session, now, since=min(t.due_on for t in due))
+    return {t.id: max(1, deadlines.overdue_working_days(t.due_on, now, calendar))
+            for t in due if deadlines.is_overdue(t.due_on, now, calendar.zone)}
 
 
 def _step_order(step: str) -> tuple[int, str]:
@@ -76,19 +73,6 @@ def startable_definitions(session, user: User) -> list[Definition]:
     """Processes whose start event lies in a lane of one of the user's roles."""
     return [version.definition for version in latest_versions(session)
             if version.activities.get(deployments.START_KEY, {}).get("role") in user.roles]
-
-
-def instance_tasks(session, instance_id: int) -> list[HumanTask]:
-    """Every task of a run, open and done, by period then creation (no service lists these)."""
-    return list(session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id)
-                                .order_by(HumanTask.period_no, HumanTask.id)))
-
-
-def user_names(session, ids: Iterable[int | None]) -> dict[int, str]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    return dict(session.execute(select(User.id, User.full_name).where(User.id.in_(wanted))).all())
 
 
 def short_payload(payload: dict | None) -> str:

@@ -18,7 +18,7 @@ from engine.services import documents, tasks
 from engine.services.tasks import TaskFilters
 from webapp.inbox import actor, back_to, bp, clock
 from webapp.inbox.fields import describe_form, posted_values, translate_problems, unmatched_problems
-from webapp.inbox.pages import instance_tasks, late_days_by_task
+from webapp.inbox.pages import late_days_by_task
 from webapp.transaction import db
 
 
@@ -49,9 +49,8 @@ def render_task(task: HumanTask, *, values: dict | None = None, problems: dict |
 def earlier_steps(session, user: User, task: HumanTask) -> list[tuple[HumanTask, list]]:
     """The latest answers of each earlier step of this run and period that the user may read."""
     latest: dict[tuple, HumanTask] = {}
-    for row in instance_tasks(session, task.instance_id):
-        if row.state == TASK_COMPLETED and row.period_no == task.period_no and row.id != task.id \
-                and tasks.can_view(user, row):
+    for row in tasks.list_instance_tasks(session, user, task.instance_id):
+        if row.state == TASK_COMPLETED and row.period_no == task.period_no and row.id != task.id:
             latest[(row.element_id, row.opd_id)] = row
     done = sorted(latest.values(), key=lambda row: (row.completed_at, row.id))
     return [(row, describe_form(session, task_form(row))) for row in done]
