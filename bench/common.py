@@ -20,10 +20,10 @@ from sqlalchemy import text  # noqa: E402
 
 from engine.db import make_engine, make_session_factory, unit_of_work  # noqa: E402
 from engine.migrations import upgrade_database  # noqa: E402
-from engine.models import Opd, User, UserRole  # noqa: E402
-from engine.services import demo, holidays, instances, tasks  # noqa: E402
+from engine.models import Opd, ProcessInstance, User, UserRole  # noqa: E402
+from engine.services import demo, holidays, instances, tasks, timers  # noqa: E402
 from engine.services.users import hash_password  # noqa: E402
-from tests.support import SOP_KEY, answers, deploy_sop, open_tasks, user  # noqa: E402
+from tests.support import PLANNING, SOP_KEY, answers, deploy_sop, open_tasks, user  # noqa: E402
 
 T0 = datetime(2026, 1, 5, 2, 0, tzinfo=UTC)
 PASSWORD = "bench-password"
@@ -98,18 +98,7 @@ def start_through_row10(factory, codes: list[str], now: datetime) -> int:
             session, user(session, "tim1"), SOP_KEY, answers("mulai-pelaksanaan"), now
         )
         instance_id = instance.id
-    for element_id in (
-        "Task_01",
-        "Task_02",
-        "Task_03",
-        "Task_04",
-        "Task_05",
-        "Task_06",
-        "Task_07",
-        "Task_08",
-        "Task_09",
-        "Task_10",
-    ):
+    for element_id in (*PLANNING, "Task_10"):
         for task_id in open_ids(factory, instance_id, element_id):
             form_key = form_key_of(factory, task_id)
             overrides = {"opd_peserta": codes} if element_id == "Task_07" else {}
@@ -133,3 +122,20 @@ def period_end(now: datetime) -> str:
 def make_factory(url: str):
     engine = make_engine(url)
     return make_session_factory(engine), engine
+
+
+def run_to_decision(factory, instance_id: int, now: datetime) -> datetime:
+    """Rows 11 (what is left), the timer at the period's end, rows 12-16; row 17 stays open.
+
+    Returns the moment just after the period ended, when the rest was done.
+    """
+    for task_id in open_ids(factory, instance_id, "Task_11"):
+        complete(factory, task_id, answers("pelaksanaan-rencana-aksi"), now)
+    with unit_of_work(factory) as session:
+        due = session.get(ProcessInstance, instance_id).next_due_at
+    later = due + timedelta(hours=1)
+    timers.fire_due_timers(factory, later)
+    for element_id in ("Task_12", "Task_13", "Task_14", "Task_15", "Task_16"):
+        for task_id in open_ids(factory, instance_id, element_id):
+            complete(factory, task_id, answers(form_key_of(factory, task_id)), later)
+    return later

@@ -19,12 +19,12 @@ from common import (
     T0,
     answers,
     complete,
-    form_key_of,
     fresh_database,
     make_factory,
     median_ms,
     open_ids,
     period_end,
+    run_to_decision,
     seed,
     start_through_row10,
     unit_of_work,
@@ -32,7 +32,7 @@ from common import (
 
 from engine.bpmn import runtime
 from engine.models import HumanTask, ProcessInstance
-from engine.services import execution, timers
+from engine.services import execution
 
 SAMPLES = 15
 PERIODS = 12
@@ -65,16 +65,8 @@ def commit_ms(factory, instance_id: int, now) -> float:
 
 
 def finish_period(factory, instance_id: int, now, next_end: str):
-    """Rows 11 (rest), timer, 12, 13-17 with decision (b): the next period opens."""
-    for task_id in open_ids(factory, instance_id, "Task_11"):
-        complete(factory, task_id, answers("pelaksanaan-rencana-aksi"), now)
-    with unit_of_work(factory) as session:
-        due = session.get(ProcessInstance, instance_id).next_due_at
-    later = due + timedelta(hours=1)
-    timers.fire_due_timers(factory, later)
-    for element_id in ("Task_12", "Task_13", "Task_14", "Task_15", "Task_16"):
-        for task_id in open_ids(factory, instance_id, element_id):
-            complete(factory, task_id, answers(form_key_of(factory, task_id)), later)
+    """The rest of a period, then row 17 with decision (b): the next period opens."""
+    later = run_to_decision(factory, instance_id, now)
     for task_id in open_ids(factory, instance_id, "Task_17"):
         complete(factory, task_id, answers("keputusan-periode", akhir_periode=next_end), later)
     return later

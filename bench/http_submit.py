@@ -24,18 +24,17 @@ from common import (
     T0,
     answers,
     complete,
-    form_key_of,
     fresh_database,
     make_factory,
     median_ms,
     open_ids,
+    run_to_decision,
     seed,
     start_through_row10,
     unit_of_work,
 )
 
-from engine.models import HumanTask, ProcessInstance, User
-from engine.services import timers
+from engine.models import HumanTask, User
 from engine.services.users import issue_token
 
 MEASURED = (1, 12, 24, 48)
@@ -132,20 +131,6 @@ def submit(client, factory, tokens, task_id: int, data: dict) -> float:
     if status != 200:
         raise SystemExit(f"task {task_id}: HTTP {status}")
     return seconds
-
-
-def run_to_decision(factory, instance_id: int, now):
-    """Rows 11 (rest), timer, 12-16 through the services; row 17 stays open."""
-    for task_id in open_ids(factory, instance_id, "Task_11"):
-        complete(factory, task_id, answers("pelaksanaan-rencana-aksi"), now)
-    with unit_of_work(factory) as session:
-        due = session.get(ProcessInstance, instance_id).next_due_at
-    later = due + timedelta(hours=1)
-    timers.fire_due_timers(factory, later)
-    for element_id in ("Task_12", "Task_13", "Task_14", "Task_15", "Task_16"):
-        for task_id in open_ids(factory, instance_id, element_id):
-            complete(factory, task_id, answers(form_key_of(factory, task_id)), later)
-    return later
 
 
 def main() -> None:

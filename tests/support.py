@@ -246,17 +246,11 @@ def complete_all(
     return done
 
 
+# Rows 1-9 in order: planning (1-5), approval (6), circular (7), invitation (8), socialisation (9).
+PLANNING = tuple(f"Task_{row:02d}" for row in range(1, 10))
+
+
 def run_planning(session: Session, instance_id: int, now: datetime) -> None:
     """Rows 1-9 approved on the first pass, up to the OPDs' row 10."""
-    for element_id in (
-        "Task_01",
-        "Task_02",
-        "Task_03",
-        "Task_04",
-        "Task_05",
-        "Task_06",
-        "Task_07",
-        "Task_08",
-        "Task_09",
-    ):
+    for element_id in PLANNING:
         complete_all(session, instance_id, element_id, now)

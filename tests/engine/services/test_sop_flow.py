@@ -11,7 +11,7 @@ from engine.models import Event, HumanTask, InstanceState
 from engine.models.instances import STATUS_COMPLETED
 from engine.models.tasks import TASK_COMPLETED
 from engine.services import audit, instances, timers
-from tests.support import SOP_KEY, answers, complete_all, open_tasks, user
+from tests.support import SOP_KEY, answers, complete_all, open_tasks, run_planning, user
 
 OPDS = sorted(["DISDIKBUD", "DINKES", "DPUPR"])
 
@@ -62,18 +62,7 @@ def test_full_sop_with_revision_and_three_periods(session, now):
     assert len(again) == 1
     assert again[0].prefill["tujuan_pbj"] == answers("perencanaan-tujuan")["tujuan_pbj"]
     assert again[0].context["catatan_perbaikan"] == "Target efisiensi terlalu rendah"
-    for element_id in (
-        "Task_01",
-        "Task_02",
-        "Task_03",
-        "Task_04",
-        "Task_05",
-        "Task_06",
-        "Task_07",
-        "Task_08",
-        "Task_09",
-    ):
-        complete_all(session, instance.id, element_id, now)
+    run_planning(session, instance.id, now)
 
     row10 = open_tasks(session, instance.id, "Task_10")
     assert sorted(t.opd.code for t in row10) == OPDS
@@ -134,8 +123,6 @@ def test_due_dates_count_working_days(session, now):
 
 def test_period_that_ends_today_opens_row_12_today(session, now):
     instance = start(session, now)
-    from tests.support import run_planning
-
     run_planning(session, instance.id, now)
     today = datetime(2026, 1, 31, 1, 0, tzinfo=UTC)  # 08:00 WIB on the period's last day
     complete_all(session, instance.id, "Task_10", now)
