@@ -3,11 +3,16 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+NPM ?= npm
+FRONTEND := frontend
+NODE_STAMP := $(FRONTEND)/node_modules/.installed-stamp
+DIST := webapp/static/dist
+DIST_STAMP := $(DIST)/.built-stamp
 FLASK := $(BIN)/flask --app webapp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup run test lint migrate deploy seed worker bench clean
+.PHONY: setup frontend run test lint migrate deploy seed worker bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +20,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-setup: $(STAMP)
+# The browser bundle (bpmn-js viewer): npm ci when the lock file changes, esbuild when the
+# sources do. Needs Node.js and npm; the output in $(DIST) is not committed.
+$(NODE_STAMP): $(FRONTEND)/package.json $(FRONTEND)/package-lock.json
+	@command -v $(NPM) >/dev/null || { echo "Node.js and npm are needed to build $(DIST)"; exit 1; }
+	cd $(FRONTEND) && $(NPM) ci
+	touch $@
+
+$(DIST_STAMP): $(NODE_STAMP) $(FRONTEND)/build.mjs $(wildcard $(FRONTEND)/src/*)
+	cd $(FRONTEND) && $(NPM) run build
+	touch $@
+
+frontend: $(DIST_STAMP)
+
+setup: $(STAMP) $(DIST_STAMP)
 
 migrate: setup
 	$(FLASK) alur migrate
@@ -45,4 +63,4 @@ bench: setup
 	$(BIN)/python bench/http_submit.py
 
 clean:
-	rm -rf $(VENV) instance test-results .pytest_cache .ruff_cache
+	rm -rf $(VENV) instance test-results .pytest_cache .ruff_cache $(DIST) $(FRONTEND)/node_modules

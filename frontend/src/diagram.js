@@ -2,8 +2,7 @@
  *
  * The page holds `[data-diagram-url]`: this script fetches {xml, elements} from it, draws the
  * diagram with bpmn-js's NavigatedViewer (drag to pan, Ctrl + wheel or the buttons to zoom;
- * a plain wheel scrolls the page, not the diagram)
- * and marks each element that has tasks: "alur-open" while one of its tasks is open,
+ * a plain wheel scrolls the page, not the diagram) and marks each element that has tasks: "alur-open" while one of its tasks is open,
  * "alur-done" when all are completed. An element with several tasks (one per OPD, or a step
  * done again after a revision) also gets a badge "completed/all". Call activities whose
  * called process has an open task are marked open too.
@@ -22,9 +21,15 @@ const OPEN = "alur-open";
 const DONE = "alur-done";
 const WHEEL_PIXEL = 0.015;  // zoom per wheel pixel with Ctrl held (diagram-js's own feel)
 const WHEEL_LINE = 0.24;
+const MARGIN = 0.96;  // after fitting, leave a little room around the pools
 
-/** Process ids that have an open task, directly or through the call activities they hold. */
-function activeProcesses(registry, elements) {
+function fit(canvas) {
+  canvas.zoom("fit-viewport", "auto");
+  canvas.zoom(canvas.zoom() * MARGIN, "auto");
+}
+
+/** Call activities whose called process has an open task, directly or through its own calls. */
+function activeCallActivities(registry, elements) {
   const processOf = (element) => {
     let node = element;
     while (node && node.type !== "bpmn:Participant" && node.type !== "bpmn:Process") {
@@ -77,26 +82,29 @@ function markState(viewer, elements, labels) {
       canvas.addMarker(id, DONE);
     }
     if (counts.open + counts.completed > 1) {
-      overlays.add(id, "alur-count", { position: { top: -10, right: 14 }, html: badge(counts, labels.count) });
+      overlays.add(id, "alur-count", {
+        position: { top: 0, right: 0 }, scale: { min: 0.8 }, html: badge(counts, labels.count),
+      });
     }
   });
-  activeProcesses(registry, elements).forEach((id) => canvas.addMarker(id, OPEN));
+  activeCallActivities(registry, elements).forEach((id) => canvas.addMarker(id, OPEN));
 }
 
 function wireControls(root, viewer) {
   const canvas = viewer.get("canvas");
   const zoomScroll = viewer.get("zoomScroll");
+  const container = root.querySelector("[data-diagram-canvas]");
   root.querySelectorAll("[data-diagram-zoom]").forEach((button) => {
     button.addEventListener("click", () => {
       const action = button.getAttribute("data-diagram-zoom");
       if (action === "fit") {
-        canvas.zoom("fit-viewport", "auto");
+        fit(canvas);
       } else {
-        zoomScroll.stepZoom(action === "in" ? 1 : -1);
+        const box = container.getBoundingClientRect();
+        zoomScroll.stepZoom(action === "in" ? 1 : -1, { x: box.width / 2, y: box.height / 2 });
       }
     });
   });
-  const container = root.querySelector("[data-diagram-canvas]");
   container.addEventListener("wheel", (event) => {
     if (!event.ctrlKey && !event.metaKey) { return; }  // a plain wheel scrolls the page
     event.preventDefault();
@@ -121,7 +129,7 @@ async function show(root) {
     const data = await response.json();
     const viewer = new NavigatedViewer({ container, zoomScroll: { enabled: false } });
     await viewer.importXML(data.xml);
-    viewer.get("canvas").zoom("fit-viewport", "auto");
+    fit(viewer.get("canvas"));
     markState(viewer, data.elements || {}, labels);
     wireControls(root, viewer);
     root.setAttribute("data-diagram-state", "ready");
