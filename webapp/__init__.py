@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.config import Settings, load_settings
 from engine.db import make_engine, make_session_factory
+from webapp.converters import init_converters
 from webapp.errors import init_errors
 from webapp.extensions import babel, csrf, login_manager
 from webapp.i18n import DEFAULT_LOCALE, init_i18n, select_locale
@@ -44,6 +45,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     settings = load_settings()
     overrides = dict(overrides or {})
     app = Flask(__name__, instance_path=str(settings.instance_dir))
+    init_converters(app)
     app.config.update(
         SECRET_KEY=_secret_key(settings),
         SESSION_COOKIE_HTTPONLY=True,

@@ -193,3 +193,10 @@ def test_the_page_speaks_english_when_asked(client, login):
                                    "next": "/"})
     html = squash(text_of(client.get("/")))
     assert "My tasks" in html and "Group tasks" in html and "Start a new process run" in html
+
+
+def test_out_of_range_ids_are_404_before_the_database(client, login):
+    login("tim1")
+    for path in ("/tasks/0", "/tasks/99999999999999999999", "/instances/2147483648",
+                 "/documents/-1"):
+        assert client.get(path).status_code == 404, path

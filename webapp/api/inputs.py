@@ -19,7 +19,7 @@ from engine.errors import DomainError, InvalidInputError, PayloadTooLargeError
 API_BODY_LIMIT = 1024 * 1024
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # path ids stay within a 32-bit integer, so a forged huge id is a 404, not a database error
-ID = "int(min=1, max=2147483647)"
+ID = "id"  # webapp.converters.RowIdConverter
 
 
 class UnsupportedMediaTypeError(DomainError):

@@ -24,7 +24,7 @@ def storage_dir() -> Path:
     return Path(current_app.config["UPLOAD_DIR"])
 
 
-@bp.post("/tasks/<int:task_id>/documents")
+@bp.post("/tasks/<id:task_id>/documents")
 @login_required
 def upload(task_id: int):
     session, user = db(), actor()
@@ -42,7 +42,7 @@ def upload(task_id: int):
     return redirect(url_for("inbox.task", task_id=task_id) + "#bukti-dukung")
 
 
-@bp.get("/documents/<int:document_id>")
+@bp.get("/documents/<id:document_id>")
 @login_required
 def download(document_id: int):
     document = documents.get_document_for(db(), actor(), document_id)

@@ -46,7 +46,7 @@ def _history(session, user, instance_id: int) -> dict:
             "broken_at": audit.verify_chain(events)}
 
 
-@bp.get("/instances/<int:instance_id>")
+@bp.get("/instances/<id:instance_id>")
 @login_required
 def instance(instance_id: int):
     session, user = db(), actor()
@@ -65,7 +65,7 @@ def instance(instance_id: int):
         names=users.full_names(session, people))
 
 
-@bp.get("/instances/<int:instance_id>/diagram")
+@bp.get("/instances/<id:instance_id>/diagram")
 @login_required
 def diagram(instance_id: int):
     """The run's deployed BPMN and, per element, how many of its visible tasks are open or done."""

@@ -61,13 +61,13 @@ def upload_limit() -> int:
                or current_app.extensions["alur"].settings.max_upload_bytes)
 
 
-@bp.get("/tasks/<int:task_id>")
+@bp.get("/tasks/<id:task_id>")
 @login_required
 def task(task_id: int):
     return render_task(tasks.get_task_for(db(), actor(), task_id))
 
 
-@bp.post("/tasks/<int:task_id>")
+@bp.post("/tasks/<id:task_id>")
 @login_required
 def submit(task_id: int):
     session, user = db(), actor()
@@ -89,7 +89,7 @@ def _next_page(user: User, done: HumanTask) -> str:
     return url_for("inbox.task", task_id=rows[0].id) if rows else url_for("inbox.index")
 
 
-@bp.post("/tasks/<int:task_id>/claim")
+@bp.post("/tasks/<id:task_id>/claim")
 @login_required
 def claim(task_id: int):
     done = tasks.claim_task(db(), actor(), task_id, clock())
@@ -97,7 +97,7 @@ def claim(task_id: int):
     return redirect(back_to("inbox.task", task_id=task_id))
 
 
-@bp.post("/tasks/<int:task_id>/unclaim")
+@bp.post("/tasks/<id:task_id>/unclaim")
 @login_required
 def unclaim(task_id: int):
     done = tasks.unclaim_task(db(), actor(), task_id, clock())
