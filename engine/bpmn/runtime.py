@@ -32,22 +32,25 @@ from engine.bpmn.parser import build_specs, load_xml
 from engine.bpmn.timers import due_of, install_clocked_timers
 from engine.errors import InvalidInputError
 
-_SPEC_CACHE: OrderedDict[int, tuple] = OrderedDict()
+_SPEC_CACHE: OrderedDict[str, tuple] = OrderedDict()
 _SPEC_LOCK = threading.Lock()
 _SPEC_CACHE_SIZE = 32
 
 
-def specs_for(version_id: int, bpmn_xml: str, max_bytes: int) -> tuple:
-    """Parse a version's BPMN once per process; versions are immutable, so caching is safe."""
+def specs_for(content_hash: str, read_xml: Callable[[], str], max_bytes: int) -> tuple:
+    """Parse a version's BPMN once per process, keyed by its content hash (immutable).
+
+    `read_xml` is called only on a miss, so a hit never loads the diagram text.
+    """
     with _SPEC_LOCK:
-        if version_id in _SPEC_CACHE:
-            _SPEC_CACHE.move_to_end(version_id)
-            return _SPEC_CACHE[version_id]
-    root = load_xml(bpmn_xml.encode("utf-8"), max_bytes=max_bytes)
+        if content_hash in _SPEC_CACHE:
+            _SPEC_CACHE.move_to_end(content_hash)
+            return _SPEC_CACHE[content_hash]
+    root = load_xml(read_xml().encode("utf-8"), max_bytes=max_bytes)
     spec, subprocess_specs = build_specs(root)
     install_clocked_timers([spec, *subprocess_specs.values()])
     with _SPEC_LOCK:
-        _SPEC_CACHE[version_id] = (spec, subprocess_specs)
+        _SPEC_CACHE[content_hash] = (spec, subprocess_specs)
         while len(_SPEC_CACHE) > _SPEC_CACHE_SIZE:
             _SPEC_CACHE.popitem(last=False)
     return spec, subprocess_specs

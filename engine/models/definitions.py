@@ -40,10 +40,12 @@ class DefinitionVersion(Base):
     version: Mapped[int]
     content_hash: Mapped[str] = mapped_column(String(64))
     filename: Mapped[str] = mapped_column(String(255))
-    bpmn_xml: Mapped[str] = mapped_column(Text)
-    forms: Mapped[dict]
-    activities: Mapped[dict]
-    lane_roles: Mapped[dict]
+    # The content is large (the whole diagram and its forms) and immutable: it is loaded only
+    # when asked for, and hot paths read it through engine.services.versions' cache.
+    bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True, deferred_group="content")
+    forms: Mapped[dict] = mapped_column(deferred=True, deferred_group="content")
+    activities: Mapped[dict] = mapped_column(deferred=True, deferred_group="content")
+    lane_roles: Mapped[dict] = mapped_column(deferred=True, deferred_group="content")
     deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
 

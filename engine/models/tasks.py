@@ -27,12 +27,12 @@ class HumanTask(Base):
         UniqueConstraint("instance_id", "spiff_task_id"),
         Index("ix_human_tasks_inbox", "state", "role", "opd_id", "due_on"),
         Index("ix_human_tasks_assignee", "state", "claimed_by_id", "due_on"),
+        # "does this PJ's OPD take part in this run?" (instance visibility) stays an index probe
+        Index("ix_human_tasks_instance_opd", "instance_id", "opd_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    instance_id: Mapped[int] = mapped_column(
-        ForeignKey("process_instances.id", ondelete="CASCADE"), index=True
-    )
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id", ondelete="CASCADE"))
     spiff_task_id: Mapped[str] = mapped_column(String(36))
     element_id: Mapped[str] = mapped_column(String(120))
     name: Mapped[str] = mapped_column(String(300))

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from engine.calendar import add_working_days, working_days_between
 from engine.config import load_settings
 from engine.models import Holiday, HumanTask, ProcessInstance
+from engine.services import versions
 
 HORIZON_DAYS = 400
 
@@ -74,7 +75,7 @@ def _group_due(session: Session, instance: ProcessInstance, group: str) -> date 
     """The due date of the latest task that opened this group in this instance."""
     entries = [
         element_id
-        for element_id, info in instance.version.activities.items()
+        for element_id, info in versions.content_of(instance.version).activities.items()
         if info.get("deadline_group") == group and info.get("deadline_group_entry")
     ]
     if not entries:

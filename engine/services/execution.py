@@ -20,7 +20,7 @@ from engine.config import load_settings
 from engine.models import HumanTask, InstanceState, Opd, ProcessInstance
 from engine.models.instances import STATUS_COMPLETED
 from engine.models.tasks import TASK_CANCELLED, TASK_OPEN
-from engine.services import audit, deadlines
+from engine.services import audit, deadlines, versions
 from engine.services.taskviews import build_context, build_prefill
 
 PENDING_CACHE = "alur_pending_workflow_cache"
@@ -28,7 +28,9 @@ PENDING_CACHE = "alur_pending_workflow_cache"
 
 def specs_of(instance: ProcessInstance) -> tuple:
     version = instance.version
-    return runtime.specs_for(version.id, version.bpmn_xml, load_settings().max_bpmn_bytes)
+    return runtime.specs_for(
+        version.content_hash, lambda: version.bpmn_xml, load_settings().max_bpmn_bytes
+    )
 
 
 def load_live(session: Session, instance: ProcessInstance, now: datetime) -> runtime.LiveWorkflow:
@@ -122,12 +124,12 @@ def _open_tasks(session, instance, changed, now) -> list[HumanTask]:
     spiff_tasks = runtime.changed_ready_user_tasks(changed)
     if not spiff_tasks:
         return []
-    activities = instance.version.activities
+    content = versions.content_of(instance.version)
     opds = {o.code: o for o in session.scalars(select(Opd))}
     calendar = deadlines.WorkingCalendar.load(session, now)
     opened = []
     for spiff_task in spiff_tasks:
-        row = _new_task_row(session, instance, spiff_task, activities, opds, calendar, now)
+        row = _new_task_row(session, instance, spiff_task, content, opds, calendar, now)
         session.add(row)
         opened.append(row)
     session.flush()
@@ -150,9 +152,9 @@ def _open_tasks(session, instance, changed, now) -> list[HumanTask]:
     return opened
 
 
-def _new_task_row(session, instance, spiff_task, activities, opds, calendar, now) -> HumanTask:
+def _new_task_row(session, instance, spiff_task, content, opds, calendar, now) -> HumanTask:
     element_id = spiff_task.task_spec.bpmn_id
-    info = activities[element_id]
+    info = content.activities[element_id]
     data = runtime.task_data(spiff_task)
     opd = opds.get(data.get("opd")) if info["role"] == "pj_kinerja" else None
     properties = spiff_task.task_spec.extensions.get("properties", {})
@@ -173,7 +175,7 @@ def _new_task_row(session, instance, spiff_task, activities, opds, calendar, now
     )
     row.instance = instance
     row.due_on = deadlines.due_on_for(session, instance, properties, info, calendar, now)
-    form = instance.version.forms.get(info["form_key"], {})
+    form = content.forms.get(info["form_key"], {})
     row.prefill = build_prefill(form, data)
     row.context = build_context(session, instance, row, data)
     return row

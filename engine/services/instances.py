@@ -11,7 +11,7 @@ from engine import forms
 from engine.bpmn import runtime
 from engine.errors import NotFoundError, PermissionDeniedError
 from engine.models import HumanTask, ProcessInstance, User
-from engine.services import audit, deployments, execution
+from engine.services import audit, deployments, execution, versions
 from engine.services.taskviews import form_context
 
 TITLE_LENGTH = 200
@@ -23,10 +23,11 @@ def start_instance(
 ) -> ProcessInstance:
     """Start the latest version of a process; the start form's answers seed its data."""
     version = deployments.latest_version(session, definition_key)
-    start = version.activities[deployments.START_KEY]
+    content = versions.content_of(version)
+    start = content.activities[deployments.START_KEY]
     if start.get("role") and not actor.has_role(start["role"]):
         raise PermissionDeniedError("You may not start this process", code="start_not_allowed")
-    form = version.forms.get(start.get("form_key") or "", {"components": []})
+    form = content.form(start.get("form_key"))
     cleaned = forms.validate_submission(form, data, context=form_context(session, form))
     instance = ProcessInstance(
         registration_no=f"tmp-{now.timestamp()}-{actor.id}",

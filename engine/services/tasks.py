@@ -19,7 +19,7 @@ from engine.bpmn import runtime
 from engine.errors import ConflictError, NotFoundError, PermissionDeniedError
 from engine.models import HumanTask, Opd, User
 from engine.models.tasks import TASK_COMPLETED, TASK_OPEN
-from engine.services import audit, execution
+from engine.services import audit, execution, versions
 from engine.services.instances import (
     OVERSEER_ROLES,
     can_view_instance,
@@ -185,7 +185,7 @@ def complete_task(
     task = _locked_task(session, actor, task_id)
     if task.claimed_by_id not in (None, actor.id):
         raise ConflictError("Someone else has claimed this task", code="task_already_claimed")
-    form = task.instance.version.forms.get(task.form_key, {"components": []})
+    form = versions.content_of(task.instance.version).form(task.form_key)
     cleaned = forms.validate_submission(form, data, context=form_context(session, form))
     live = execution.load_live(session, task.instance, now)
     spiff_task = runtime.find_ready_task(live, task.spiff_task_id)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 14:51:32.405200
+Create Date: 2026-11-24 15:48:14.130065
 """
 
 import sqlalchemy as sa
@@ -241,7 +241,7 @@ def upgrade() -> None:
             "ix_human_tasks_inbox", ["state", "role", "opd_id", "due_on"], unique=False
         )
         batch_op.create_index(
-            batch_op.f("ix_human_tasks_instance_id"), ["instance_id"], unique=False
+            "ix_human_tasks_instance_opd", ["instance_id", "opd_id"], unique=False
         )
 
     op.create_table(
@@ -379,7 +379,7 @@ def downgrade() -> None:
 
     op.drop_table("instance_states")
     with op.batch_alter_table("human_tasks", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_human_tasks_instance_id"))
+        batch_op.drop_index("ix_human_tasks_instance_opd")
         batch_op.drop_index("ix_human_tasks_inbox")
         batch_op.drop_index("ix_human_tasks_assignee")
 
