@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from engine.models import Event, ProcessInstance
@@ -56,22 +56,66 @@ def record_event(
         seq, prev = instance.event_count + 1, instance.last_event_hash
     else:
         seq, prev = _global_head(session)
-    event = Event(
-        instance_id=instance.id if instance is not None else None,
-        seq=seq,
-        type=type_,
-        occurred_at=now,
-        actor_id=actor_id,
-        task_id=task_id,
-        element_id=element_id,
-        payload=json.loads(canonical_json(payload or {})),
-        prev_hash=prev,
+    row = _chained(
+        instance.id if instance is not None else None,
+        seq,
+        prev,
+        type_,
+        now,
+        actor_id,
+        task_id,
+        element_id,
+        payload,
     )
-    event.hash = event_hash(_hashed_fields(event), prev)
     if instance is not None:
-        instance.event_count, instance.last_event_hash = seq, event.hash
+        instance.event_count, instance.last_event_hash = seq, row["hash"]
+    event = Event(**row)
     session.add(event)
     return event
+
+
+def record_events(
+    session: Session, instance: ProcessInstance, now: datetime, entries: list[dict]
+) -> None:
+    """Append many events of one instance in one INSERT (a new period opens a task per OPD).
+
+    Each entry holds type, and optionally actor_id, task_id, element_id and payload; the
+    chain is the same as if each had been recorded on its own.
+    """
+    rows, seq, prev = [], instance.event_count, instance.last_event_hash
+    for entry in entries:
+        seq += 1
+        row = _chained(
+            instance.id,
+            seq,
+            prev,
+            entry["type"],
+            now,
+            entry.get("actor_id"),
+            entry.get("task_id"),
+            entry.get("element_id"),
+            entry.get("payload"),
+        )
+        rows.append(row)
+        prev = row["hash"]
+    if rows:
+        session.execute(insert(Event), rows)
+        instance.event_count, instance.last_event_hash = seq, prev
+
+
+def _chained(instance_id, seq, prev, type_, now, actor_id, task_id, element_id, payload) -> dict:
+    fields = {
+        "instance_id": instance_id,
+        "seq": seq,
+        "type": type_,
+        "occurred_at": now.astimezone(UTC).isoformat(),
+        "actor_id": actor_id,
+        "task_id": task_id,
+        "element_id": element_id,
+        "payload": json.loads(canonical_json(payload or {})),
+    }
+    digest = event_hash(fields, prev)
+    return {**fields, "occurred_at": now, "prev_hash": prev, "hash": digest}
 
 
 def _global_head(session: Session) -> tuple[int, str | None]:

@@ -50,11 +50,13 @@ class FileKind:
 PDF = FileKind("application/pdf", (".pdf",))
 PNG = FileKind("image/png", (".png",))
 JPEG = FileKind("image/jpeg", (".jpg", ".jpeg"))
-DOCX = FileKind("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                (".docx",))
+DOCX = FileKind(
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document", (".docx",)
+)
 XLSX = FileKind("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",))
-PPTX = FileKind("application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                (".pptx",))
+PPTX = FileKind(
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation", (".pptx",)
+)
 ODT = FileKind("application/vnd.oasis.opendocument.text", (".odt",))
 ODS = FileKind("application/vnd.oasis.opendocument.spreadsheet", (".ods",))
 CSV = FileKind("text/csv", (".csv",))
@@ -70,8 +72,17 @@ OOXML_PARTS = (
 OPENDOCUMENT = {ODT.content_type: ODT, ODS.content_type: ODS}
 
 
-def add_document(session: Session, actor: User, task_id: int, filename: str, stream: BinaryIO,
-                 now: datetime, *, storage_dir: Path, max_bytes: int) -> Document:
+def add_document(
+    session: Session,
+    actor: User,
+    task_id: int,
+    filename: str,
+    stream: BinaryIO,
+    now: datetime,
+    *,
+    storage_dir: Path,
+    max_bytes: int,
+) -> Document:
     """Store an upload for an open task the actor may work on, and record it in the log."""
     task = _open_task_for(session, actor, task_id)
     storage_dir = Path(storage_dir)
@@ -84,17 +95,36 @@ def add_document(session: Session, actor: User, task_id: int, filename: str, str
         temp_path.unlink(missing_ok=True)
     display_name = clean_filename(filename, kind)
     document = Document(
-        instance_id=task.instance_id, task_id=task.id, filename=display_name,
-        content_type=kind.content_type, size=size, sha256=digest, storage_key=storage_key,
+        instance_id=task.instance_id,
+        task_id=task.id,
+        filename=display_name,
+        content_type=kind.content_type,
+        size=size,
+        sha256=digest,
+        storage_key=storage_key,
         revision=_next_revision(session, task.instance_id, display_name),
-        uploaded_by_id=actor.id, uploaded_at=now)
+        uploaded_by_id=actor.id,
+        uploaded_at=now,
+    )
     session.add(document)
     session.flush()
-    audit.record_event(session, task.instance, "document_added", now, actor_id=actor.id,
-                       task_id=task.id, element_id=task.element_id,
-                       payload={"document_id": document.id, "filename": display_name,
-                                "sha256": digest, "size": size, "revision": document.revision,
-                                "content_type": kind.content_type})
+    audit.record_event(
+        session,
+        task.instance,
+        "document_added",
+        now,
+        actor_id=actor.id,
+        task_id=task.id,
+        element_id=task.element_id,
+        payload={
+            "document_id": document.id,
+            "filename": display_name,
+            "sha256": digest,
+            "size": size,
+            "revision": document.revision,
+            "content_type": kind.content_type,
+        },
+    )
     return document
 
 
@@ -122,8 +152,10 @@ def _spool(stream: BinaryIO, storage_dir: Path, max_bytes: int) -> tuple[Path, s
                 size += len(chunk)
                 if size > max_bytes:
                     raise PayloadTooLargeError(
-                        "The file is larger than the upload limit", code="file_too_large",
-                        details={"max_bytes": max_bytes})
+                        "The file is larger than the upload limit",
+                        code="file_too_large",
+                        details={"max_bytes": max_bytes},
+                    )
                 digest.update(chunk)
                 out.write(chunk)
     except BaseException:
@@ -145,8 +177,11 @@ def _move_into_place(temp_path: Path, storage_dir: Path, digest: str) -> str:
 
 
 def _next_revision(session: Session, instance_id: int, filename: str) -> int:
-    count = session.scalar(select(func.count()).select_from(Document).where(
-        Document.instance_id == instance_id, Document.filename == filename))
+    count = session.scalar(
+        select(func.count())
+        .select_from(Document)
+        .where(Document.instance_id == instance_id, Document.filename == filename)
+    )
     return (count or 0) + 1
 
 
@@ -168,7 +203,8 @@ def detect_kind(path: Path, filename: str = "") -> FileKind:
         raise InvalidInputError(
             "This type of file is not allowed; upload PDF, an image (PNG, JPEG), an office "
             "document (DOCX, XLSX, PPTX, ODT, ODS) or text (CSV, TXT)",
-            code="file_type_not_allowed")
+            code="file_type_not_allowed",
+        )
     return kind
 
 
@@ -244,8 +280,9 @@ def get_document_for(session: Session, actor: User, document_id: int) -> Documen
     return document
 
 
-def list_documents(session: Session, actor: User, instance_id: int,
-                   task_id: int | None = None) -> list[Document]:
+def list_documents(
+    session: Session, actor: User, instance_id: int, task_id: int | None = None
+) -> list[Document]:
     """An instance's documents (or one task's) that the actor may see, newest first."""
     instances.get_instance_for(session, actor, instance_id)
     query = select(Document).where(Document.instance_id == instance_id)

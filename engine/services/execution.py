@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import uuid4
 
-from sqlalchemy import delete, event, select, update
+from sqlalchemy import delete, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.bpmn import runtime
@@ -53,8 +53,8 @@ def persist(
     live: runtime.LiveWorkflow,
     now: datetime,
     actor_id: int | None,
-) -> list[HumanTask]:
-    """Record what the engine did since `live` was loaded; returns the tasks it opened."""
+) -> list[int]:
+    """Record what the engine did since `live` was loaded; returns the ids of tasks it opened."""
     _record_steps(session, instance, live, now, actor_id)
     changed = runtime.changed_tasks(live)
     runtime.prune_completed_subprocesses(live)
@@ -120,65 +120,74 @@ def _count_periods(session, instance, live, changed, now) -> None:
         )
 
 
-def _open_tasks(session, instance, changed, now) -> list[HumanTask]:
+def _open_tasks(session, instance, changed, now) -> list[int]:
+    """Rows (and task_created events) for the user tasks that became READY; returns their ids.
+
+    A new period opens one task per OPD, so rows and events go in as bulk INSERTs.
+    """
     spiff_tasks = runtime.changed_ready_user_tasks(changed)
     if not spiff_tasks:
         return []
     content = versions.content_of(instance.version)
     opds = {o.code: o for o in session.scalars(select(Opd))}
     calendar = deadlines.WorkingCalendar.load(session, now)
-    opened = []
+    rows, codes = [], []
     for spiff_task in spiff_tasks:
-        row = _new_task_row(session, instance, spiff_task, content, opds, calendar, now)
-        session.add(row)
-        opened.append(row)
-    session.flush()
-    for row in opened:
-        audit.record_event(
-            session,
-            instance,
-            "task_created",
-            now,
-            task_id=row.id,
-            element_id=row.element_id,
-            payload={
-                "sop_step": row.sop_step,
-                "role": row.role,
-                "opd": row.opd.code if row.opd else None,
-                "due_on": row.due_on.isoformat() if row.due_on else None,
-                "period_no": row.period_no,
-            },
-        )
-    return opened
+        row, opd_code = _new_task_row(session, instance, spiff_task, content, opds, calendar, now)
+        rows.append(row)
+        codes.append(opd_code)
+    returning = insert(HumanTask).returning(HumanTask.id, sort_by_parameter_order=True)
+    ids = list(session.scalars(returning, rows))
+    audit.record_events(
+        session,
+        instance,
+        now,
+        [
+            {
+                "type": "task_created",
+                "task_id": task_id,
+                "element_id": row["element_id"],
+                "payload": {
+                    "sop_step": row["sop_step"],
+                    "role": row["role"],
+                    "opd": code,
+                    "due_on": row["due_on"].isoformat() if row["due_on"] else None,
+                    "period_no": row["period_no"],
+                },
+            }
+            for task_id, row, code in zip(ids, rows, codes, strict=True)
+        ],
+    )
+    return ids
 
 
-def _new_task_row(session, instance, spiff_task, content, opds, calendar, now) -> HumanTask:
+def _new_task_row(session, instance, spiff_task, content, opds, calendar, now):
+    """The task table's row (as a dict) for a READY user task, and its OPD code for the log."""
     element_id = spiff_task.task_spec.bpmn_id
     info = content.activities[element_id]
     data = runtime.task_data(spiff_task)
     opd = opds.get(data.get("opd")) if info["role"] == "pj_kinerja" else None
     properties = spiff_task.task_spec.extensions.get("properties", {})
-    row = HumanTask(
-        instance_id=instance.id,
-        spiff_task_id=str(spiff_task.id),
-        element_id=element_id,
-        name=info["name"],
-        documentation=info.get("documentation", ""),
-        lane=info.get("lane"),
-        role=info["role"],
-        opd=opd,
-        form_key=info["form_key"],
-        sop_step=info.get("sop_step"),
-        period_no=instance.period_no,
-        state=TASK_OPEN,
-        created_at=now,
-    )
-    row.instance = instance
-    row.due_on = deadlines.due_on_for(session, instance, properties, info, calendar, now)
-    form = content.forms.get(info["form_key"], {})
-    row.prefill = build_prefill(form, data)
-    row.context = build_context(session, instance, row, data)
-    return row
+    form_key = info["form_key"]
+    row = {
+        "instance_id": instance.id,
+        "spiff_task_id": str(spiff_task.id),
+        "element_id": element_id,
+        "name": info["name"],
+        "documentation": info.get("documentation", ""),
+        "lane": info.get("lane"),
+        "role": info["role"],
+        "opd_id": opd.id if opd else None,
+        "form_key": form_key,
+        "sop_step": info.get("sop_step"),
+        "period_no": instance.period_no,
+        "state": TASK_OPEN,
+        "created_at": now,
+        "due_on": deadlines.due_on_for(session, instance, properties, info, calendar, now),
+        "prefill": build_prefill(content.forms.get(form_key, {}), data),
+        "context": build_context(session, instance, form_key, data),
+    }
+    return row, opd.code if opd else None
 
 
 def _cancel_tasks(session, instance, changed, now) -> None:
@@ -208,6 +217,7 @@ def _save_state(session, instance, live, now) -> None:
                 InstanceState.instance_id == instance.id, InstanceState.part_key.in_(removed)
             )
         )
+    new_rows = []
     for part in parts:
         if part.key in live.loaded_keys:
             session.execute(
@@ -216,15 +226,17 @@ def _save_state(session, instance, live, now) -> None:
                 .values(state=part.text, updated_at=now)
             )
         else:
-            session.add(
-                InstanceState(
-                    instance_id=instance.id,
-                    part_key=part.key,
-                    parent_key=part.parent_key,
-                    state=part.text,
-                    updated_at=now,
-                )
+            new_rows.append(
+                {
+                    "instance_id": instance.id,
+                    "part_key": part.key,
+                    "parent_key": part.parent_key,
+                    "state": part.text,
+                    "updated_at": now,
+                }
             )
+    if new_rows:  # a new period brings one part per OPD: one bulk INSERT
+        session.execute(insert(InstanceState), new_rows)
     live.loaded_keys = runtime.serializer.live_part_keys(live.workflow)
     instance.next_due_at = runtime.next_timer_due(live)
     instance.updated_at = now

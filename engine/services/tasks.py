@@ -105,8 +105,11 @@ def _narrow(query, filters: TaskFilters):
 
 def get_task_for(session: Session, actor: User, task_id: int) -> HumanTask:
     task = session.get(HumanTask, task_id)
-    if (task is None or not can_view(actor, task)
-            or not can_view_instance(session, actor, task.instance_id)):
+    if (
+        task is None
+        or not can_view(actor, task)
+        or not can_view_instance(session, actor, task.instance_id)
+    ):
         raise NotFoundError("Task not found", code="task_not_found")
     return task
 
@@ -114,8 +117,11 @@ def get_task_for(session: Session, actor: User, task_id: int) -> HumanTask:
 def list_instance_tasks(session: Session, actor: User, instance_id: int) -> list[HumanTask]:
     """Every task of a run the actor may read, open and done, by period then creation."""
     get_instance_for(session, actor, instance_id)
-    rows = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id)
-                           .order_by(HumanTask.period_no, HumanTask.id))
+    rows = session.scalars(
+        select(HumanTask)
+        .where(HumanTask.instance_id == instance_id)
+        .order_by(HumanTask.period_no, HumanTask.id)
+    )
     return [row for row in rows if can_view(actor, row)]
 
 

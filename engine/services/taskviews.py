@@ -31,11 +31,11 @@ def build_prefill(form: dict, data: dict) -> dict:
     return forms.prefill(form, data) if form else {}
 
 
-def build_context(session: Session, instance: ProcessInstance, row: HumanTask, data: dict) -> dict:
+def build_context(session: Session, instance: ProcessInstance, form_key: str, data: dict) -> dict:
     context = {key: data[key] for key in CONTEXT_KEYS if data.get(key) is not None}
     if data.get("keputusan_rencana") == "perbaiki" and data.get("catatan_perbaikan"):
         context["catatan_perbaikan"] = data["catatan_perbaikan"]
-    if row.form_key == ACHIEVEMENT_FORM:
+    if form_key == ACHIEVEMENT_FORM:
         context["capaian"] = _achievements(session, instance, data)
     return context
 
