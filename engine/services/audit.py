@@ -74,6 +74,27 @@ def record_event(
     return event
 
 
+def record_task_event(
+    session: Session,
+    task,
+    type_: str,
+    now: datetime,
+    actor_id: int | None,
+    payload: dict | None = None,
+) -> Event:
+    """An event about one human task (claimed, released, completed, a document added)."""
+    return record_event(
+        session,
+        task.instance,
+        type_,
+        now,
+        actor_id=actor_id,
+        task_id=task.id,
+        element_id=task.element_id,
+        payload=payload,
+    )
+
+
 def record_events(
     session: Session, instance: ProcessInstance, now: datetime, entries: list[dict]
 ) -> None:

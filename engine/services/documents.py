@@ -108,15 +108,13 @@ def add_document(
     )
     session.add(document)
     session.flush()
-    audit.record_event(
+    audit.record_task_event(
         session,
-        task.instance,
+        task,
         "document_added",
         now,
-        actor_id=actor.id,
-        task_id=task.id,
-        element_id=task.element_id,
-        payload={
+        actor.id,
+        {
             "document_id": document.id,
             "filename": display_name,
             "sha256": digest,

@@ -156,15 +156,7 @@ def claim_task(session: Session, actor: User, task_id: int, now: datetime) -> Hu
 def _claim(session: Session, actor: User, task: HumanTask, now: datetime) -> None:
     task.claimed_by_id, task.claimed_at = actor.id, now
     task.claimed_by = actor
-    audit.record_event(
-        session,
-        task.instance,
-        "task_claimed",
-        now,
-        actor_id=actor.id,
-        task_id=task.id,
-        element_id=task.element_id,
-    )
+    audit.record_task_event(session, task, "task_claimed", now, actor.id)
 
 
 def unclaim_task(session: Session, actor: User, task_id: int, now: datetime) -> HumanTask:
@@ -172,15 +164,7 @@ def unclaim_task(session: Session, actor: User, task_id: int, now: datetime) -> 
     if task.claimed_by_id != actor.id:
         raise ConflictError("You have not claimed this task", code="task_not_claimed_by_you")
     task.claimed_by_id, task.claimed_at, task.claimed_by = None, None, None
-    audit.record_event(
-        session,
-        task.instance,
-        "task_unclaimed",
-        now,
-        actor_id=actor.id,
-        task_id=task.id,
-        element_id=task.element_id,
-    )
+    audit.record_task_event(session, task, "task_unclaimed", now, actor.id)
     return task
 
 
@@ -206,15 +190,13 @@ def complete_task(
         now,
         cleaned,
     )
-    audit.record_event(
+    audit.record_task_event(
         session,
-        task.instance,
+        task,
         "task_completed",
         now,
-        actor_id=actor.id,
-        task_id=task.id,
-        element_id=task.element_id,
-        payload={"sop_step": task.sop_step, "form_key": task.form_key, "data": cleaned},
+        actor.id,
+        {"sop_step": task.sop_step, "form_key": task.form_key, "data": cleaned},
     )
     execution.persist(session, task.instance, live, now, actor.id)
     return task
