@@ -14,7 +14,9 @@ from decimal import Decimal
 from typing import Any
 
 from engine.errors import InvalidInputError
+from engine.forms import problems as problems_
 from engine.forms.conditions import is_condition_met
+from engine.forms.problems import Problem
 from engine.forms.schemas import (
     DATE_FORMATS,
     VALIDATION_TYPES,
@@ -97,7 +99,7 @@ class _Validation:
             self.add(path, "Must be a list")
             return None
         if len(value) > ROW_LIMIT:
-            self.add(path, f"At most {ROW_LIMIT} rows")
+            self.add(path, Problem(problems_.AT_MOST_ROWS, n=ROW_LIMIT))
             return None
         return [
             self.scope(comp["components"], row, f"{path}[{i}].", scopes)
@@ -126,17 +128,17 @@ def _clean_text(comp, value, context) -> tuple[Any, list[str]]:
         return None, ["Control characters are not allowed"]
     limit = rules.get("maxLength", TEXT_LIMIT)
     if len(value) > limit:
-        problems.append(f"At most {limit} characters")
+        problems.append(Problem(problems_.AT_MOST_CHARS, n=limit))
     if len(value) < rules.get("minLength", 0):
-        problems.append(f"At least {rules['minLength']} characters")
+        problems.append(Problem(problems_.AT_LEAST_CHARS, n=rules["minLength"]))
     pattern = rules.get("pattern")
     if pattern and not problems and len(value) > PATTERN_VALUE_LIMIT:
-        problems.append(f"At most {PATTERN_VALUE_LIMIT} characters for this format")
+        problems.append(Problem(problems_.AT_MOST_CHARS_FOR_FORMAT, n=PATTERN_VALUE_LIMIT))
     elif pattern and not problems and not re.fullmatch(pattern, value):
         problems.append("Does not match the required format")
     kind = VALIDATION_TYPES.get(rules.get("validationType"))
     if kind and not problems and not kind.fullmatch(value):
-        problems.append(f"Not a valid {rules['validationType']}")
+        problems.append(Problem(problems_.NOT_VALID, n=rules["validationType"]))
     return value, problems
 
 
@@ -145,12 +147,12 @@ def _clean_number(comp, value, context) -> tuple[Any, list[str]]:
         return None, ["Must be a number"]
     rules, problems = comp.get("validate", {}), []
     if rules.get("min") is not None and value < rules["min"]:
-        problems.append(f"At least {rules['min']}")
+        problems.append(Problem(problems_.AT_LEAST, n=rules["min"]))
     if rules.get("max") is not None and value > rules["max"]:
-        problems.append(f"At most {rules['max']}")
+        problems.append(Problem(problems_.AT_MOST, n=rules["max"]))
     digits = comp.get("decimalDigits")
     if digits is not None and -Decimal(str(value)).as_tuple().exponent > digits:
-        problems.append(f"At most {digits} decimal digits")
+        problems.append(Problem(problems_.AT_MOST_DIGITS, n=digits))
     return value, problems
 
 
@@ -179,11 +181,11 @@ def _clean_datetime(comp, value, context) -> tuple[Any, list[str]]:
     subtype = comp.get("subtype", "date")
     shape, parse = DATE_FORMATS[subtype]
     if not isinstance(value, str) or not shape.fullmatch(value.strip()):
-        return None, [f"Must be a {subtype} in ISO format"]
+        return None, [Problem(problems_.ISO_FORMAT, n=subtype)]
     try:
         parsed = parse(value.strip())
     except ValueError:
-        return None, [f"Not a real {subtype}"]
+        return None, [Problem(problems_.NOT_REAL, n=subtype)]
     return parsed.isoformat() if subtype == "date" else value.strip(), []
 
 

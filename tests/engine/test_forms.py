@@ -541,3 +541,13 @@ def test_control_characters_are_refused():
         validate_submission(schema, {"judul": "ab\x00c"})
     assert "judul" in refused.value.details
     assert validate_submission(schema, {"judul": "baris\tsatu"})["judul"] == "baris\tsatu"
+
+
+def test_problems_keep_their_msgid_and_values_for_translation():
+    schema = {"components": [{"type": "textfield", "key": "judul", "id": "f1",
+                              "validate": {"maxLength": 5}}]}
+    with pytest.raises(InvalidInputError) as refused:
+        validate_submission(schema, {"judul": "terlalu panjang"})
+    problem = refused.value.details["judul"][0]
+    assert problem == "At most 5 characters"  # what an API client reads
+    assert (problem.msgid, problem.params) == ("At most %(n)s characters", {"n": 5})

@@ -18,6 +18,7 @@ from werkzeug.datastructures import MultiDict
 
 from engine import forms
 from engine.forms import FieldView
+from engine.forms.problems import Problem
 from engine.services.taskviews import form_context
 from webapp.i18n import format_day, format_number
 
@@ -31,22 +32,6 @@ def N_(message: str) -> str:
 
 _ROW_INDEX = re.compile(r"\[\d{1,4}\]")
 
-# The validator's messages, some with a number or word inside, as translatable msgids.
-_PROBLEMS: tuple[tuple[re.Pattern, str], ...] = tuple(
-    (re.compile(pattern), message) for pattern, message in (
-        (r"At most (?P<n>\S+) characters for this format",
-         N_("At most %(n)s characters for this format")),
-        (r"At most (?P<n>\S+) characters", N_("At most %(n)s characters")),
-        (r"At least (?P<n>\S+) characters", N_("At least %(n)s characters")),
-        (r"At most (?P<n>\S+) decimal digits", N_("At most %(n)s decimal digits")),
-        (r"At most (?P<n>\S+) rows", N_("At most %(n)s rows")),
-        (r"At most (?P<n>\S+)", N_("At most %(n)s")),
-        (r"At least (?P<n>\S+)", N_("At least %(n)s")),
-        (r"Must be a (?P<n>\S+) in ISO format", N_("Must be a valid %(n)s")),
-        (r"Not a real (?P<n>\S+)", N_("Must be a valid %(n)s")),
-        (r"Not a valid (?P<n>\S+)", N_("Not a valid %(n)s")),
-    )
-)
 _WORDS = {"date": N_("date"), "time": N_("time"), "datetime": N_("date and time"),
           "email": N_("email address"), "phone": N_("phone number")}
 
@@ -84,11 +69,10 @@ def without_blank_rows(form: MultiDict) -> MultiDict:
 
 
 def translate_problem(message: str) -> str:
-    for pattern, msgid in _PROBLEMS:
-        match = pattern.fullmatch(message)
-        if match:
-            word = match.group("n")
-            return gettext(msgid, n=gettext(_WORDS[word]) if word in _WORDS else word)
+    """A validator message in the reader's language: a Problem carries its msgid and values."""
+    if isinstance(message, Problem):
+        params = {k: gettext(_WORDS[v]) if v in _WORDS else v for k, v in message.params.items()}
+        return gettext(message.msgid, **params)
     return gettext(message)
 
 
@@ -96,7 +80,7 @@ def translate_problems(details: Any) -> dict[str, list[str]]:
     """InvalidInputError.details, {field key: [message]}, in the reader's language."""
     if not isinstance(details, Mapping):
         return {}
-    return {str(key): [translate_problem(str(m))
+    return {str(key): [translate_problem(m)
                        for m in (msgs if isinstance(msgs, list) else [msgs])]
             for key, msgs in details.items()}
 
