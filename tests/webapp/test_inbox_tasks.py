@@ -168,6 +168,9 @@ def test_starting_a_run_through_the_form(web_app, client, login):
     refused = post_form(client, "/instances/new", {"tahun_anggaran": "dua ribu", "judul": ""})
     assert refused.status_code == 400
     assert "Harus berupa angka" in text_of(refused) and "Wajib diisi" in text_of(refused)
+    too_long = post_form(client, "/instances/new", {"tahun_anggaran": "1999", "judul": "J" * 201})
+    assert "Paling banyak 200 karakter" in text_of(too_long)  # translated with its number
+    assert "Paling kecil 2020" in text_of(too_long)
     before = snapshot(web_app)
     assert before["process_instances"] == 0
     started = post_form(client, "/instances/new", {"tahun_anggaran": "2026",
