@@ -157,3 +157,13 @@ def test_a_changed_event_breaks_the_chain(api, started):
                         .values(payload={"edited": True}))
     page = api.ok(api.get("auditor", f"/instances/{started['id']}/events", after_seq=5))
     assert page["chain_valid"] is False and page["broken_at_seq"] == 2
+
+
+def test_comments_over_the_api(api, started):
+    task_id = api.get("tim1", "/tasks", instance_id=started["id"]).get_json()["items"][0]["id"]
+    added = api.post("kepala", f"/tasks/{task_id}/comments", {"body": "Mohon lengkapi"})
+    assert added.status_code == 201 and added.get_json()["author"]["username"] == "kepala"
+    refused = api.post("tim1", f"/tasks/{task_id}/comments", {"body": "", "extra": 1})
+    assert refused.status_code == 400
+    listed = api.get("tim2", f"/tasks/{task_id}/comments").get_json()["items"]
+    assert [c["body"] for c in listed] == ["Mohon lengkapi"]

@@ -263,3 +263,18 @@ def test_row_10_sends_a_group_with_a_list_inside(web_app, client, login):
     assert data["pemetaan"]["rencana_aksi_opd"] == "Percepatan tender"
     assert "1.500.000.000" in squash(text_of(client.get(f"/tasks/{task_id}")))
 
+
+
+def test_comments_on_a_task(web_app, client, login):
+    task_id = open_task_id(web_app, start_run(web_app), "Task_01")
+    login("kepala")  # an overseer may read the task, so may comment on it
+    before = snapshot(web_app)
+    empty = post_form(client, f"/tasks/{task_id}/comments", {"body": "   "},
+                      page=f"/tasks/{task_id}")
+    assert empty.status_code == 400 and "Catatan tidak boleh kosong" in text_of(empty)
+    assert snapshot(web_app) == before
+    sent = post_form(client, f"/tasks/{task_id}/comments",
+                     {"body": "Mohon lampirkan <b>RPJM</b>"}, page=f"/tasks/{task_id}")
+    assert sent.status_code == 302
+    page = text_of(client.get(f"/tasks/{task_id}"))
+    assert "Mohon lampirkan &lt;b&gt;RPJM&lt;/b&gt;" in page and "Hendri Saputra" in page

@@ -66,6 +66,10 @@ class StartInstanceSchema(StrictSchema):
     data = fields.Dict(keys=fields.String(), required=True)
 
 
+class CommentRequestSchema(StrictSchema):
+    body = fields.String(required=True)
+
+
 class PageQuerySchema(StrictSchema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
@@ -110,6 +114,14 @@ class UserRefSchema(Schema):
 class UserSchema(UserRefSchema):
     roles = fields.Function(lambda user: sorted(user.roles))
     opd = fields.Nested(OpdSchema, allow_none=True)
+
+
+class CommentSchema(Schema):
+    id = fields.Integer()
+    task_id = fields.Integer()
+    author = fields.Nested(UserRefSchema)
+    body = fields.String()
+    created_at = fields.DateTime()
 
 
 class TokenSchema(Schema):

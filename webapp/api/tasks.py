@@ -7,11 +7,18 @@ and a lost race or a repeated action a 409.
 
 from __future__ import annotations
 
-from engine.services import tasks
+from engine.services import comments, tasks
 from webapp.api import bp
 from webapp.api.auth import actor, request_now
-from webapp.api.inputs import ID, json_object, query_args
-from webapp.api.schemas import TaskDetailSchema, TaskQuerySchema, TaskSchema, dump
+from webapp.api.inputs import ID, json_object, load, query_args
+from webapp.api.schemas import (
+    CommentRequestSchema,
+    CommentSchema,
+    TaskDetailSchema,
+    TaskQuerySchema,
+    TaskSchema,
+    dump,
+)
 from webapp.api.views import dump_state, page_of
 from webapp.transaction import db
 
@@ -20,8 +27,9 @@ from webapp.transaction import db
 def list_tasks():
     filters = query_args(TaskQuerySchema())
     rows, total = tasks.list_tasks(db(), actor(), filters)
-    return page_of(TaskSchema(many=True), rows, page=filters.page, per_page=filters.per_page,
-                   total=total)
+    return page_of(
+        TaskSchema(many=True), rows, page=filters.page, per_page=filters.per_page, total=total
+    )
 
 
 @bp.get(f"/tasks/<{ID}:task_id>")
@@ -47,3 +55,16 @@ def complete_task(task_id: int):
     data = json_object()
     done = tasks.complete_task(db(), actor(), task_id, data, request_now())
     return dump(TaskSchema(), done, dump_state())
+
+
+@bp.get(f"/tasks/<{ID}:task_id>/comments")
+def list_comments(task_id: int):
+    found = comments.list_comments(db(), actor(), task_id)
+    return {"items": dump(CommentSchema(many=True), found, dump_state())}
+
+
+@bp.post(f"/tasks/<{ID}:task_id>/comments")
+def add_comment(task_id: int):
+    body = load(CommentRequestSchema(), json_object())
+    added = comments.add_comment(db(), actor(), task_id, body["body"], request_now())
+    return dump(CommentSchema(), added, dump_state()), 201

@@ -31,6 +31,7 @@ EVENT_LABELS = {
     "period_started": N_("Reporting period started"),
     "period_completed": N_("Reporting period completed"),
     "document_added": N_("Supporting document uploaded"),
+    "comment_added": N_("Comment added"),
 }
 STATUS_LABELS = {
     "running": N_("Running"),

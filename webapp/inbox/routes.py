@@ -65,6 +65,7 @@ def index():
 
 
 # The other pages of the blueprint register themselves on import.
+from webapp.inbox import comments as _comments  # noqa: E402, F401
 from webapp.inbox import documents as _documents  # noqa: E402, F401
 from webapp.inbox import instances as _instances  # noqa: E402, F401
 from webapp.inbox import tasks as _tasks  # noqa: E402, F401

@@ -14,7 +14,7 @@ from flask_login import login_required
 from engine.errors import InvalidInputError
 from engine.models import HumanTask, User
 from engine.models.tasks import TASK_COMPLETED, TASK_OPEN
-from engine.services import documents, tasks
+from engine.services import comments, documents, tasks
 from engine.services.tasks import TaskFilters
 from webapp.inbox import actor, back_to, bp, clock
 from webapp.inbox.fields import describe_form, posted_values, translate_problems, unmatched_problems
@@ -27,7 +27,8 @@ def task_form(task: HumanTask) -> dict:
 
 
 def render_task(task: HumanTask, *, values: dict | None = None, problems: dict | None = None,
-                upload_error: str | None = None, status: int = 200):
+                upload_error: str | None = None, comment_error: str | None = None,
+                status: int = 200):
     session, user = db(), actor()
     fields = describe_form(session, task_form(task))
     problems = problems or {}
@@ -41,6 +42,7 @@ def render_task(task: HumanTask, *, values: dict | None = None, problems: dict |
         held_by_other=task.claimed_by_id not in (None, user.id),
         late=late_days_by_task(session, [task], clock()).get(task.id),
         documents=documents.list_documents(session, user, task.instance_id, task_id=task.id),
+        comments=comments.list_comments(session, user, task.id), comment_error=comment_error,
         earlier=earlier_steps(session, user, task) if is_open else [],
         max_upload=upload_limit())
     return page, status

@@ -1,0 +1,58 @@
+"""Comments (catatan) on a task: questions and answers between the people of a run.
+
+Anyone who may read a task may comment on it, open or done; each comment is also an
+event in the run's log, so the audit trail shows the conversation in order.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.errors import InvalidInputError
+from engine.forms.problems import AT_MOST_CHARS, Problem
+from engine.models import Comment, User
+from engine.services import audit
+from engine.services.tasks import get_task_for
+
+MAX_LENGTH = 5000
+
+
+def add_comment(session: Session, actor: User, task_id: int, body: str, now: datetime) -> Comment:
+    task = get_task_for(session, actor, task_id)
+    text = (body or "").strip() if isinstance(body, str) else ""
+    if not text:
+        raise InvalidInputError(
+            "A comment cannot be empty",
+            code="comment_empty",
+            details={"body": ["This field is required"]},
+        )
+    if len(text) > MAX_LENGTH:
+        raise InvalidInputError(
+            "A comment is too long",
+            code="comment_too_long",
+            details={"body": [Problem(AT_MOST_CHARS, n=MAX_LENGTH)]},
+        )
+    comment = Comment(
+        instance_id=task.instance_id, task_id=task.id, author_id=actor.id, body=text, created_at=now
+    )
+    session.add(comment)
+    session.flush()
+    audit.record_task_event(
+        session, task, "comment_added", now, actor.id, {"comment_id": comment.id, "body": text}
+    )
+    return comment
+
+
+def list_comments(session: Session, actor: User, task_id: int) -> list[Comment]:
+    """The task's comments, oldest first, if the actor may read the task."""
+    task = get_task_for(session, actor, task_id)
+    return list(
+        session.scalars(
+            select(Comment)
+            .where(Comment.task_id == task.id)
+            .order_by(Comment.created_at, Comment.id)
+        )
+    )

@@ -1,0 +1,46 @@
+"""Comments on tasks: readers of a task may comment; each comment is logged."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from engine.errors import InvalidInputError, NotFoundError
+from engine.models import Comment, Event
+from engine.services import comments, instances
+from tests.support import SOP_KEY, answers, open_tasks, run_planning, user
+
+
+@pytest.fixture()
+def row1(session, now):
+    instance = instances.start_instance(
+        session, user(session, "tim1"), SOP_KEY, answers("mulai-pelaksanaan"), now
+    )
+    return open_tasks(session, instance.id, "Task_01")[0]
+
+
+def test_comment_is_listed_and_logged(session, now, row1):
+    comments.add_comment(session, user(session, "kepala"), row1.id, "  Mohon lengkapi RPJM  ", now)
+    comments.add_comment(session, user(session, "tim1"), row1.id, "Siap", now)
+    listed = comments.list_comments(session, user(session, "tim2"), row1.id)
+    assert [c.body for c in listed] == ["Mohon lengkapi RPJM", "Siap"]
+    logged = session.scalars(
+        select(Event).where(Event.task_id == row1.id, Event.type == "comment_added")
+    ).all()
+    assert [e.payload["body"] for e in logged] == ["Mohon lengkapi RPJM", "Siap"]
+
+
+def test_empty_or_foreign_comments_are_refused(session, now, row1):
+    count = session.scalar(select(func.count()).select_from(Comment))
+    with pytest.raises(InvalidInputError) as empty:
+        comments.add_comment(session, user(session, "tim1"), row1.id, "   ", now)
+    assert empty.value.code == "comment_empty"
+    with pytest.raises(InvalidInputError):
+        comments.add_comment(session, user(session, "tim1"), row1.id, "x" * 5001, now)
+    run_planning(session, row1.instance_id, now)
+    row10 = next(
+        t for t in open_tasks(session, row1.instance_id, "Task_10") if t.opd.code == "DINKES"
+    )
+    with pytest.raises(NotFoundError):
+        comments.add_comment(session, user(session, "pj.dpupr"), row10.id, "Halo", now)
+    assert session.scalar(select(func.count()).select_from(Comment)) == count

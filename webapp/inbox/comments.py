@@ -1,0 +1,26 @@
+"""Comments (Catatan) on the task page."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+from flask_babel import gettext
+from flask_login import login_required
+
+from engine.errors import InvalidInputError
+from engine.services import comments, tasks
+from webapp.inbox import actor, bp, clock
+from webapp.inbox.tasks import render_task
+from webapp.transaction import db
+
+
+@bp.post("/tasks/<id:task_id>/comments")
+@login_required
+def comment(task_id: int):
+    session, user = db(), actor()
+    task = tasks.get_task_for(session, user, task_id)
+    try:
+        comments.add_comment(session, user, task_id, request.form.get("body", ""), clock())
+    except InvalidInputError as error:
+        return render_task(task, comment_error=gettext(error.message), status=error.status)
+    flash(gettext("Your comment has been added."), "success")
+    return redirect(url_for("inbox.task", task_id=task_id) + "#catatan")
