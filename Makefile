@@ -8,6 +8,7 @@ FRONTEND := frontend
 NODE_STAMP := $(FRONTEND)/node_modules/.installed-stamp
 DIST := webapp/static/dist
 DIST_STAMP := $(DIST)/.built-stamp
+FRONTEND_SOURCES := $(shell find $(FRONTEND)/src)
 FLASK := $(BIN)/flask --app webapp
 HOST ?= 127.0.0.1
 PORT ?= 5000
@@ -20,14 +21,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The browser bundle (bpmn-js viewer): npm ci when the lock file changes, esbuild when the
-# sources do. Needs Node.js and npm; the output in $(DIST) is not committed.
+# The browser bundles (one per page, see frontend/build.mjs): npm ci when the lock file
+# changes, esbuild when anything under frontend/src does (its folders too, so a deleted file
+# counts). Needs Node.js and npm; the output in $(DIST) is not committed.
 $(NODE_STAMP): $(FRONTEND)/package.json $(FRONTEND)/package-lock.json
 	@command -v $(NPM) >/dev/null || { echo "Node.js and npm are needed to build $(DIST)"; exit 1; }
 	cd $(FRONTEND) && $(NPM) ci
 	touch $@
 
-$(DIST_STAMP): $(NODE_STAMP) $(FRONTEND)/build.mjs $(wildcard $(FRONTEND)/src/*)
+$(DIST_STAMP): $(NODE_STAMP) $(FRONTEND)/build.mjs $(FRONTEND_SOURCES)
 	cd $(FRONTEND) && $(NPM) run build
 	touch $@
 

@@ -1,13 +1,21 @@
-// Bundle the browser code into webapp/static/dist (one .js and one .css per entry).
-// `npm run build` for a minified bundle; `npm run build -- --dev` keeps it readable.
+// Bundle the browser code into webapp/static/dist: one entry per page that needs JavaScript
+// (src/<page>/index.js, shared pieces in src/common/), each giving one .js and, when it imports
+// CSS, one .css. `npm run build` for minified bundles; `npm run build -- --dev` keeps them readable.
 import { build } from "esbuild";
 import { fileURLToPath } from "node:url";
 
 const dev = process.argv.includes("--dev");
 const outdir = fileURLToPath(new URL("../webapp/static/dist", import.meta.url));
 
+// output name -> entry. The viewer keeps its older output name, dist/diagram.{js,css}.
+const entryPoints = {
+  diagram: "src/viewer/index.js",   // the run's diagram (inbox/instance.html)
+  forms: "src/forms/index.js",      // task and start forms (inbox/task.html, inbox/start.html)
+  filters: "src/filters/index.js",  // list filters that submit on change (inbox/index.html)
+};
+
 await build({
-  entryPoints: { diagram: "src/diagram.js" },
+  entryPoints,
   bundle: true,
   format: "iife",
   target: ["es2020"],

@@ -14,8 +14,9 @@ from collections.abc import Mapping
 from typing import Any
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_TOKEN = re.compile(r'\s*("(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?|!=|<=|>=|[=<>()]|[A-Za-z_]\w*)')
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+# Digits are ASCII only: \d would also read "١" (Arabic-Indic one) as a number.
+_TOKEN = re.compile(r'\s*("(?:[^"\\]|\\.)*"|-?[0-9]+(?:\.[0-9]+)?|!=|<=|>=|[=<>()]|[A-Za-z_]\w*)')
+_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _LITERALS = {"true": True, "false": False, "null": None}
 _KEYWORDS = frozenset({"and", "or", "not"})
 _COMPARISONS = frozenset({"=", "!=", "<", "<=", ">", ">="})
@@ -126,10 +127,21 @@ def _evaluate(tree: tuple, scopes: tuple[Mapping, ...]) -> Any:
         return all(results) if head == "and" else any(results)
     left, right = _evaluate(tree[1], scopes), _evaluate(tree[2], scopes)
     if head in ("=", "!="):
-        return (left == right) == (head == "=")
+        return _equal(left, right) == (head == "=")
     if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (left, right)):
         return False  # FEEL orders numbers only; anything else compares to null
     return {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[head]
+
+
+def _equal(left: Any, right: Any) -> bool:
+    """FEEL equality: a boolean is never a number (Python's True == 1), at any depth."""
+    if isinstance(left, bool) or isinstance(right, bool):
+        return type(left) is type(right) and left == right
+    if isinstance(left, list) and isinstance(right, list):
+        return len(left) == len(right) and all(map(_equal, left, right))
+    if isinstance(left, dict) and isinstance(right, dict):
+        return left.keys() == right.keys() and all(_equal(left[k], right[k]) for k in left)
+    return left == right
 
 
 def _lookup(name: str, scopes: tuple[Mapping, ...]) -> Any:

@@ -13,6 +13,8 @@
  */
 import NavigatedViewer from "bpmn-js/lib/NavigatedViewer";
 
+import { onReady } from "../common/ready.js";
+
 import "bpmn-js/dist/assets/diagram-js.css";
 import "bpmn-js/dist/assets/bpmn-js.css";
 import "./diagram.css";
@@ -141,12 +143,6 @@ async function show(root) {
   }
 }
 
-function start() {
+onReady(() => {
   document.querySelectorAll("[data-diagram-url]").forEach(show);
-}
-
-if (document.readyState === "loading") {
-  document.addEventListener("DOMContentLoaded", start);
-} else {
-  start();
-}
+});
