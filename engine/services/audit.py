@@ -1,8 +1,26 @@
-"""Append events to the log, each chained to the previous one of its instance by SHA-256.
+"""Append events to the log, each chained to the previous one of its chain by SHA-256.
 
-The hash covers a canonical JSON encoding (sorted keys, no spaces, UTF-8) of the event's
-fields and the previous hash, so recomputing the chain later proves that no event was
-changed, dropped or reordered.
+An event belongs to its instance's chain, or, without an instance (deploys, refused
+uploads), to the one global chain. The hash covers a canonical JSON encoding (sorted
+keys, no spaces, UTF-8) of the event's fields and the previous hash, so recomputing the
+chain later (engine.services.history) proves that no event was changed, dropped or
+reordered.
+
+Payload versions and the hash: the hashed object holds instance_id, seq, type,
+occurred_at, actor_id, task_id, element_id, payload and prev_hash. For payload version 1
+that is all, exactly as before versions existed, so every chain written earlier still
+verifies. From version 2 on the object also holds `"payload_version": n`; changing the
+stored version of any event therefore breaks its hash either way.
+
+Every payload is checked against its type's current schema (engine.events) before
+anything is written, in the JSON form that is stored and hashed: an unknown type or a
+payload of the wrong shape raises InvalidEventError, a programming error, and nothing is
+added. Types may be given as EventType members or their plain strings (a StrEnum member
+equals its string, so both store and hash the same).
+
+Appending to a chain must hold the lock on its head: the instance row for an instance's
+chain (callers lock it with `instances.lock_instance` first), `lock_global_chain` for the
+global one.
 """
 
 from __future__ import annotations
@@ -12,10 +30,14 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from engine.events import EventType, check_payload, parse_event_type
 from engine.models import Event, ProcessInstance
+
+# pg_advisory_xact_lock key of the global chain: "alur_glb" read as a 64-bit integer.
+GLOBAL_CHAIN_LOCK = int.from_bytes(b"alur_glb", "big")
 
 
 def canonical_json(value: Any) -> str:
@@ -27,23 +49,44 @@ def event_hash(fields: dict[str, Any], prev_hash: str | None) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
-def _hashed_fields(event: Event) -> dict[str, Any]:
-    return {
-        "instance_id": event.instance_id,
-        "seq": event.seq,
-        "type": event.type,
-        "occurred_at": event.occurred_at.isoformat(),
-        "actor_id": event.actor_id,
-        "task_id": event.task_id,
-        "element_id": event.element_id,
-        "payload": event.payload,
-    }
+def hashed_fields(event: Event) -> dict[str, Any]:
+    """What the hash of a stored event covers (besides the previous hash)."""
+    return _versioned(
+        {
+            "instance_id": event.instance_id,
+            "seq": event.seq,
+            "type": event.type,
+            "occurred_at": event.occurred_at.isoformat(),
+            "actor_id": event.actor_id,
+            "task_id": event.task_id,
+            "element_id": event.element_id,
+            "payload": event.payload,
+        },
+        event.payload_version,
+    )
+
+
+def _versioned(fields: dict[str, Any], payload_version: int) -> dict[str, Any]:
+    """Version 1 adds nothing, so events written before versions existed keep their hash."""
+    return fields if payload_version == 1 else {**fields, "payload_version": payload_version}
+
+
+def lock_global_chain(session: Session) -> None:
+    """Serialize appends to the global chain until this transaction ends.
+
+    PostgreSQL: a transaction-scoped advisory lock (re-entrant, released at commit or
+    rollback). SQLite: nothing to do, every write transaction already holds the database's
+    write lock from its BEGIN IMMEDIATE. Take it before reading anything the append
+    depends on (the head, and for a deploy the next version number).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(GLOBAL_CHAIN_LOCK)))
 
 
 def record_event(
     session: Session,
     instance: ProcessInstance | None,
-    type_: str,
+    type_: EventType | str,
     now: datetime,
     *,
     actor_id: int | None = None,
@@ -52,6 +95,7 @@ def record_event(
     payload: dict | None = None,
 ) -> Event:
     """Append one event; the instance row carries the chain head so no extra query is needed."""
+    kind, version, body = _checked(type_, payload)
     if instance is not None:
         seq, prev = instance.event_count + 1, instance.last_event_hash
     else:
@@ -60,12 +104,11 @@ def record_event(
         instance.id if instance is not None else None,
         seq,
         prev,
-        type_,
+        kind,
         now,
-        actor_id,
-        task_id,
-        element_id,
-        payload,
+        {"actor_id": actor_id, "task_id": task_id, "element_id": element_id},
+        body,
+        version,
     )
     if instance is not None:
         instance.event_count, instance.last_event_hash = seq, row["hash"]
@@ -77,7 +120,7 @@ def record_event(
 def record_task_event(
     session: Session,
     task,
-    type_: str,
+    type_: EventType | str,
     now: datetime,
     actor_id: int | None,
     payload: dict | None = None,
@@ -101,22 +144,15 @@ def record_events(
     """Append many events of one instance in one INSERT (a new period opens a task per OPD).
 
     Each entry holds type, and optionally actor_id, task_id, element_id and payload; the
-    chain is the same as if each had been recorded on its own.
+    chain is the same as if each had been recorded on its own. Every entry is checked
+    before any is written.
     """
+    checked = [(entry, *_checked(entry["type"], entry.get("payload"))) for entry in entries]
     rows, seq, prev = [], instance.event_count, instance.last_event_hash
-    for entry in entries:
+    for entry, kind, version, body in checked:
         seq += 1
-        row = _chained(
-            instance.id,
-            seq,
-            prev,
-            entry["type"],
-            now,
-            entry.get("actor_id"),
-            entry.get("task_id"),
-            entry.get("element_id"),
-            entry.get("payload"),
-        )
+        refs = {key: entry.get(key) for key in ("actor_id", "task_id", "element_id")}
+        row = _chained(instance.id, seq, prev, kind, now, refs, body, version)
         rows.append(row)
         prev = row["hash"]
     if rows:
@@ -124,39 +160,40 @@ def record_events(
         instance.event_count, instance.last_event_hash = seq, prev
 
 
-def _chained(instance_id, seq, prev, type_, now, actor_id, task_id, element_id, payload) -> dict:
+def _checked(type_: EventType | str, payload: dict | None) -> tuple[EventType, int, dict]:
+    """The type, the payload version and the payload as stored (JSON), once it fits."""
+    kind = parse_event_type(type_)
+    body = json.loads(canonical_json(payload if payload is not None else {}))
+    return kind, check_payload(kind, body), body
+
+
+def _chained(instance_id, seq, prev, kind, now, refs, payload, version) -> dict:
+    """The row of one event: its fields, the previous hash and its own."""
     fields = {
         "instance_id": instance_id,
         "seq": seq,
-        "type": type_,
+        "type": kind.value,
         "occurred_at": now.astimezone(UTC).isoformat(),
-        "actor_id": actor_id,
-        "task_id": task_id,
-        "element_id": element_id,
-        "payload": json.loads(canonical_json(payload or {})),
+        **refs,
+        "payload": payload,
     }
-    digest = event_hash(fields, prev)
-    return {**fields, "occurred_at": now, "prev_hash": prev, "hash": digest}
+    digest = event_hash(_versioned(fields, version), prev)
+    return {
+        **fields,
+        "occurred_at": now,
+        "payload_version": version,
+        "prev_hash": prev,
+        "hash": digest,
+    }
 
 
 def _global_head(session: Session) -> tuple[int, str | None]:
-    last = session.scalars(
-        select(Event).where(Event.instance_id.is_(None)).order_by(Event.seq.desc()).limit(1)
+    """The next seq and previous hash of the global chain, read under its lock."""
+    lock_global_chain(session)
+    last = session.execute(
+        select(Event.seq, Event.hash)
+        .where(Event.instance_id.is_(None))
+        .order_by(Event.seq.desc())
+        .limit(1)
     ).first()
     return (last.seq + 1, last.hash) if last else (1, None)
-
-
-def list_events(session: Session, instance_id: int) -> list[Event]:
-    return list(
-        session.scalars(select(Event).where(Event.instance_id == instance_id).order_by(Event.seq))
-    )
-
-
-def verify_chain(events: list[Event]) -> int | None:
-    """Return the seq of the first event whose hash does not match, or None if all match."""
-    prev = None
-    for event in events:
-        if event.prev_hash != prev or event_hash(_hashed_fields(event), prev) != event.hash:
-            return event.seq
-        prev = event.hash
-    return None

@@ -1,7 +1,10 @@
 """Comments (catatan) on a task: questions and answers between the people of a run.
 
 Anyone who may read a task may comment on it, open or done; each comment is also an
-event in the run's log, so the audit trail shows the conversation in order.
+event in the run's log, so the audit trail shows the conversation in order. Appending to
+the run's log moves its chain head on the instance row, so a comment locks that row
+first, like any other write on the run: a comment posted while a step completes waits
+for it instead of failing the row's version check.
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.errors import InvalidInputError
+from engine.events import EventType
 from engine.forms.problems import AT_MOST_CHARS, Problem
 from engine.models import Comment, User
 from engine.services import audit
+from engine.services.instances import lock_instance
 from engine.services.tasks import get_task_for
 
 MAX_LENGTH = 5000
@@ -22,6 +27,26 @@ MAX_LENGTH = 5000
 
 def add_comment(session: Session, actor: User, task_id: int, body: str, now: datetime) -> Comment:
     task = get_task_for(session, actor, task_id)
+    text = _cleaned(body)
+    lock_instance(session, task.instance_id)
+    session.refresh(task)  # the task and its instance as they are now that the row is ours
+    comment = Comment(
+        instance_id=task.instance_id, task_id=task.id, author_id=actor.id, body=text, created_at=now
+    )
+    session.add(comment)
+    session.flush()
+    audit.record_task_event(
+        session,
+        task,
+        EventType.COMMENT_ADDED,
+        now,
+        actor.id,
+        {"comment_id": comment.id, "body": text},
+    )
+    return comment
+
+
+def _cleaned(body: str) -> str:
     text = (body or "").strip() if isinstance(body, str) else ""
     if not text:
         raise InvalidInputError(
@@ -35,15 +60,7 @@ def add_comment(session: Session, actor: User, task_id: int, body: str, now: dat
             code="comment_too_long",
             details={"body": [Problem(AT_MOST_CHARS, n=MAX_LENGTH)]},
         )
-    comment = Comment(
-        instance_id=task.instance_id, task_id=task.id, author_id=actor.id, body=text, created_at=now
-    )
-    session.add(comment)
-    session.flush()
-    audit.record_task_event(
-        session, task, "comment_added", now, actor.id, {"comment_id": comment.id, "body": text}
-    )
-    return comment
+    return text
 
 
 def list_comments(session: Session, actor: User, task_id: int) -> list[Comment]:

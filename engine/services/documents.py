@@ -31,6 +31,7 @@ from engine.errors import (
     PayloadTooLargeError,
     PermissionDeniedError,
 )
+from engine.events import EventType
 from engine.models import Document, HumanTask, User
 from engine.models.tasks import TASK_OPEN
 from engine.services import audit, instances, tasks
@@ -111,7 +112,7 @@ def add_document(
     audit.record_task_event(
         session,
         task,
-        "document_added",
+        EventType.DOCUMENT_ADDED,
         now,
         actor.id,
         {
@@ -127,6 +128,7 @@ def add_document(
 
 
 def _open_task_for(session: Session, actor: User, task_id: int) -> HumanTask:
+    """The open task, its instance locked first: the upload's event moves the chain head."""
     task = tasks.get_task_for(session, actor, task_id)
     instances.lock_instance(session, task.instance_id)
     session.refresh(task)
