@@ -4,7 +4,8 @@ Starts scripts/web.sh (gunicorn) on 127.0.0.1 against a fresh database (PostgreS
 BENCH_DATABASE_URL is set, else SQLite), with N = 50 OPDs, and prints at reporting
 periods 1, 12, 24 and 48 the median time of a PJ Kinerja completion of row 11
 (POST /api/v1/tasks/{id}/complete) and of the row-17 decision that opens the next period.
-Periods in between are driven through the services directly. Usage:
+Periods in between are driven through the services directly. The server listens on the
+first free port from 5103 (BENCH_PORT to choose another). Usage:
 python bench/http_submit.py [N_OPDS] [INSTANCES]
 """
 
@@ -19,9 +20,10 @@ import sys
 import time
 from datetime import timedelta
 
-from common import (
+from scenarios import (
     ROOT,
     T0,
+    actor_of,
     answers,
     complete,
     fresh_database,
@@ -31,9 +33,10 @@ from common import (
     run_to_decision,
     seed,
     start_through_row10,
-    unit_of_work,
 )
+from sqlalchemy import select
 
+from engine.db import make_engine, read_only, unit_of_work
 from engine.models import HumanTask, User
 from engine.services.users import issue_token
 
@@ -41,10 +44,21 @@ MEASURED = (1, 12, 24, 48)
 SUBMISSIONS = 15
 
 
+PORTS = range(5103, 5111)
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """BENCH_PORT, else the first port of PORTS that nothing listens on."""
+    if "BENCH_PORT" in os.environ:
+        return int(os.environ["BENCH_PORT"])
+    for port in PORTS:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise SystemExit(f"no free port in {PORTS.start}-{PORTS.stop - 1}: set BENCH_PORT")
 
 
 def start_server(url: str, port: int) -> subprocess.Popen:
@@ -109,19 +123,17 @@ class Client:
 def tokens_for_everyone(factory) -> dict[int, str]:
     """Bearer tokens per user id, issued through the service (no password hashing per call)."""
     with unit_of_work(factory) as session:
-        return {
+        tokens = {
             u.id: issue_token(session, u, T0 + timedelta(days=3650))[0]
-            for u in session.query(User).all()
+            for u in session.scalars(select(User))
         }
+        session.commit()
+    return tokens
 
 
 def actor_id(factory, task_id: int) -> int:
-    with unit_of_work(factory) as session:
-        row = session.get(HumanTask, task_id)
-        if row.role == "pj_kinerja":
-            return session.query(User.id).filter(User.opd_id == row.opd_id).scalar()
-        username = {"tim_kelembagaan": "tim1", "kepala_ukpbj": "kepala"}[row.role]
-        return session.query(User.id).filter(User.username == username).scalar()
+    with read_only(factory) as session:
+        return actor_of(session, session.get(HumanTask, task_id)).id
 
 
 def submit(client, factory, tokens, task_id: int, data: dict) -> float:
@@ -137,7 +149,8 @@ def main() -> None:
     n_opds = int(sys.argv[1]) if len(sys.argv) > 1 else 50
     n_instances = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     url = fresh_database(os.environ.get("BENCH_DATABASE_URL"), "http")
-    factory, engine = make_factory(url)
+    engine = make_engine(url)
+    factory = make_factory(engine)
     codes = seed(factory, n_opds)
     ids = [start_through_row10(factory, codes, T0) for _ in range(n_instances)]
     tokens = tokens_for_everyone(factory)
@@ -162,9 +175,7 @@ def main() -> None:
                             client, factory, tokens, task_id, answers("pelaksanaan-rencana-aksi")
                         )
                     )
-            later = now
-            for instance_id in ids:
-                later = run_to_decision(factory, instance_id, now)
+            later = run_to_decision(factory, ids, now)
             next_end = (later + timedelta(days=20)).date().isoformat()
             for instance_id in ids:
                 for task_id in open_ids(factory, instance_id, "Task_17"):

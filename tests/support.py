@@ -1,37 +1,128 @@
-"""Helpers shared by the tests: deploying the shipped SOP and driving it step by step."""
+"""What the tests share about the SOP: its diagram and forms, a valid answer to every form,
+the demo user who acts in each lane (and for each OPD), and driving a run step by step
+through the services.
+
+The web and API tests drive runs their own ways on top of this (tests/webapp/inbox_support.py,
+tests/webapp/api_support.py); what they share with everyone else lives here.
+"""
 
 from __future__ import annotations
 
+import copy
+import json
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from engine.db import make_engine, make_session_factory, unit_of_work
 from engine.models import HumanTask, User
 from engine.models.tasks import TASK_OPEN
+from engine.runtime import Runtime, build_runtime
 from engine.services import deployments
+from engine.services import tasks as task_service
 
 ROOT = Path(__file__).resolve().parent.parent
 SOP_BPMN = ROOT / "bpmn" / "sop-pengelolaan-kinerja.bpmn"
+SOP_FORMS = ROOT / "forms"
+SOP_LANE_ROLES = ROOT / "bpmn" / "lane-roles.toml"
 SOP_KEY = "sop_pengelolaan_kinerja"
 
+# Rows 1-9 in order: planning (1-5), approval (6), circular (7), invitation (8), socialisation (9).
+PLANNING = tuple(f"Task_{row:02d}" for row in range(1, 10))
 
-def deploy_sop(session: Session, now: datetime):
-    forms = deployments.load_forms_dir(ROOT / "forms")
-    lanes = deployments.load_lane_roles(ROOT / "bpmn" / "lane-roles.toml")
+# The sample answers to every form of the SOP, one valid submission each: a data file beside
+# the forms, which the benchmarks read too (they complete the same forms, without tests/).
+SOP_ANSWERS = ROOT / "forms" / "samples" / "sop-answers.json"
+ANSWERS: dict[str, dict] = json.loads(SOP_ANSWERS.read_text(encoding="utf-8"))
+
+# Who acts in each lane: the demo users of engine/services/demo.py.
+USER_FOR_ROLE = {"tim_kelembagaan": "tim1", "kepala_ukpbj": "kepala"}
+PJ_FOR_OPD = {
+    "DISDIKBUD": "pj.disdikbud",
+    "DINKES": "pj.dinkes",
+    "DPUPR": "pj.dpupr",
+    "DISHUB": "pj.dishub",
+}
+
+
+def make_factory(url: str, runtime: Runtime | None = None, **engine_options) -> sessionmaker:
+    """Sessions on `url` for tests that commit for real, as one process of the app opens
+    them: an engine of its own and a runtime of its own (a fresh one unless given)."""
+    engine = make_engine(url, **engine_options)
+    return make_session_factory(engine, runtime=runtime or build_runtime())
+
+
+def sop_forms() -> dict[str, dict]:
+    """The shipped form schemas, read afresh: a test may alter its copy and deploy that."""
+    return deployments.load_forms_dir(SOP_FORMS)
+
+
+def deploy_sop(session: Session, now: datetime, *, forms: dict[str, dict] | None = None):
+    """Deploy the shipped diagram (with the shipped forms unless others are given); returns
+    the version, a new one only when the diagram or its forms differ from every other."""
     return deployments.deploy_diagram(
         session,
         SOP_BPMN.read_bytes(),
         filename=SOP_BPMN.name,
-        forms=forms,
-        lane_roles=lanes,
+        forms=sop_forms() if forms is None else forms,
+        lane_roles=deployments.load_lane_roles(SOP_LANE_ROLES),
         now=now,
     ).version
 
 
+def start_sop(session: Session, now: datetime, *, username: str = "tim1", **overrides):
+    """A new run of the shipped SOP, started by `username` with the sample start answers."""
+    from engine.services import instances
+
+    data = answers("mulai-pelaksanaan", **overrides)
+    return instances.start_instance(session, user(session, username), SOP_KEY, data, now)
+
+
+def start_committed(factory: sessionmaker, now: datetime, rows: Iterable[str] = ()) -> int:
+    """A new run, committed, then each of `rows` done in a committed transaction of its own
+    (run_rows_committed): for tests that serve pages or start processes. Returns its id."""
+    from engine.db import unit_of_work
+
+    with unit_of_work(factory) as session:
+        instance_id = start_sop(session, now).id
+        session.commit()
+    run_rows_committed(factory, instance_id, rows, now)
+    return instance_id
+
+
+def start_waiting_on_period_timer(factory: sessionmaker, now: datetime) -> int:
+    """A new run, committed, with rows 1-11 done by every OPD: it waits for the period's
+    end (row 12's timer; the sample period ends in January 2026). Returns its id."""
+    from engine.db import unit_of_work
+
+    with unit_of_work(factory) as session:
+        instance = start_sop(session, now)
+        run_planning(session, instance.id, now)
+        complete_all(session, instance.id, "Task_10", now)
+        complete_all(session, instance.id, "Task_11", now)
+        session.commit()
+        return instance.id
+
+
+def answers(form_key: str, **overrides) -> dict:
+    """The sample answer to `form_key` (a copy: callers may change it), with `overrides`."""
+    data = copy.deepcopy(ANSWERS[form_key])
+    data.update(overrides)
+    return data
+
+
 def user(session: Session, username: str) -> User:
     return session.scalars(select(User).where(User.username == username)).one()
+
+
+def actor_for(session: Session, task: HumanTask) -> User:
+    """The demo user who may act on `task`: its OPD's PJ Kinerja, else its lane's person."""
+    if task.role == "pj_kinerja":
+        return user(session, PJ_FOR_OPD[task.opd.code])
+    return user(session, USER_FOR_ROLE[task.role])
 
 
 def open_tasks(
@@ -45,194 +136,10 @@ def open_tasks(
     return list(session.scalars(query.order_by(HumanTask.id)))
 
 
-ANSWERS: dict[str, dict] = {
-    "mulai-pelaksanaan": {"tahun_anggaran": 2026, "judul": "Pengelolaan Kinerja UKPBJ"},
-    "perencanaan-tujuan": {
-        "tujuan_pbj": "Pengadaan yang efisien, transparan dan tepat waktu",
-        "area_strategis": [
-            {"kode": "AS1", "nama": "Efisiensi"},
-            {"kode": "AS2", "nama": "Kebijakan"},
-        ],
-        "usulan_paket": None,
-    },
-    "perencanaan-indikator": {
-        "indikator": [
-            {
-                "kode": "IKU-01",
-                "nama": "Persentase efisiensi pengadaan",
-                "area_strategis": "AS1",
-                "satuan": "%",
-                "formula": "(pagu - kontrak) / pagu x 100",
-                "polaritas": "maksimal",
-                "frekuensi": "triwulanan",
-                "sumber_data": "SPSE",
-            },
-            {
-                "kode": "IKU-02",
-                "nama": "Persentase paket tender gagal",
-                "area_strategis": "AS1",
-                "satuan": "%",
-                "formula": "gagal / diumumkan x 100",
-                "polaritas": "minimal",
-                "frekuensi": "triwulanan",
-                "sumber_data": "SPSE",
-            },
-        ]
-    },
-    "perencanaan-target": {
-        "target": [
-            {
-                "kode_indikator": "IKU-01",
-                "kondisi_awal": 8,
-                "tahun_kondisi_awal": 2025,
-                "target": 10,
-            },
-            {
-                "kode_indikator": "IKU-02",
-                "kondisi_awal": 12,
-                "tahun_kondisi_awal": 2025,
-                "target": 5,
-            },
-        ],
-        "template_data_kinerja": None,
-    },
-    "perencanaan-rencana-aksi": {
-        "rencana_aksi": [
-            {
-                "kode_indikator": "IKU-01",
-                "aksi": "Reviu HPS",
-                "jadwal": "Triwulan I",
-                "penanggung_jawab": "Tim",
-            },
-        ]
-    },
-    "perencanaan-presentasi": {
-        "ringkasan_presentasi": "Rencana kinerja 2026",
-        "usulan_surat_edaran": "Draf SE implementasi",
-    },
-    "persetujuan-rencana": {"keputusan_rencana": "setujui", "catatan_perbaikan": None},
-    "surat-edaran": {
-        "nomor_surat_edaran": "027/01/UKPBJ/2026",
-        "tanggal_surat_edaran": "2026-01-12",
-        "opd_peserta": ["DISDIKBUD", "DINKES", "DPUPR"],
-    },
-    "undangan-sosialisasi": {
-        "nomor_undangan": "005/02/UKPBJ/2026",
-        "tanggal_sosialisasi": "2026-01-15",
-        "tempat_sosialisasi": "Aula Kantor Bupati",
-        "daftar_undangan": None,
-    },
-    "laporan-sosialisasi": {
-        "ringkasan_sosialisasi": "Sosialisasi terlaksana",
-        "jumlah_peserta": 12,
-        "frekuensi_pelaporan": "bulanan",
-        "akhir_periode": "2026-01-31",
-    },
-    "pemetaan-paket": {
-        "pemetaan": {
-            "paket": [
-                {
-                    "kode_rup": "41234567",
-                    "nama_paket": "Rehabilitasi gedung",
-                    "pagu": 1500000000,
-                    "metode_pemilihan": "tender",
-                    "area_strategis": "AS1",
-                    "kode_indikator": "IKU-01",
-                },
-            ],
-            "rencana_aksi_opd": "Percepatan tender",
-        }
-    },
-    "pelaksanaan-rencana-aksi": {"progres": "Tender diumumkan", "kendala": None},
-    "laporan-realisasi": {
-        "laporan": {
-            "realisasi": [
-                {
-                    "kode_indikator": "IKU-01",
-                    "nilai": 9.5,
-                    "kode_rup": "41234567",
-                    "keterangan": None,
-                },
-                {"kode_indikator": "IKU-02", "nilai": 4, "kode_rup": None, "keterangan": None},
-            ],
-            "ringkasan": "Sesuai rencana",
-        }
-    },
-    "pengolahan-data": {"ringkasan_capaian": "Capaian baik", "kompilasi_rencana_aksi": None},
-    "analisis-rekomendasi": {
-        "metode_analisis": "Analisis kesenjangan",
-        "analisis": "Efisiensi di bawah target",
-        "rekomendasi": [{"kode_indikator": "IKU-01", "rekomendasi": "Perkuat reviu HPS"}],
-    },
-    "laporan-kinerja": {
-        "jenis_laporan": "bulanan",
-        "judul_laporan": "Laporan Januari",
-        "isi_laporan": "Isi laporan",
-    },
-    "presentasi-laporan": {
-        "tanggal_presentasi": "2026-02-10",
-        "audiens": ["tim_internal"],
-        "materi_presentasi": None,
-    },
-    "keputusan-periode": {
-        "keputusan_periode": "b",
-        "catatan_rapat": None,
-        "rekomendasi_disetujui": None,
-        "akhir_periode": "2026-02-28",
-    },
-    "pembaruan-rencana-aksi": {
-        "rencana_aksi": [
-            {
-                "kode_indikator": "IKU-01",
-                "aksi": "Reviu HPS",
-                "jadwal": "Triwulan I",
-                "penanggung_jawab": "Tim",
-            },
-            {
-                "kode_indikator": "IKU-01",
-                "aksi": "Perkuat reviu HPS",
-                "jadwal": "Triwulan II",
-                "penanggung_jawab": "Tim",
-            },
-        ]
-    },
-    "laporan-akhir": {
-        "status_indikator": [
-            {"kode_indikator": "IKU-01", "status": "tercapai", "capaian_akhir": 102.5},
-        ],
-        "kesimpulan": "Indikator tercapai",
-    },
-}
-
-USER_FOR_ROLE = {"tim_kelembagaan": "tim1", "kepala_ukpbj": "kepala"}
-PJ_FOR_OPD = {
-    "DISDIKBUD": "pj.disdikbud",
-    "DINKES": "pj.dinkes",
-    "DPUPR": "pj.dpupr",
-    "DISHUB": "pj.dishub",
-}
-
-
-def actor_for(session: Session, task: HumanTask) -> User:
-    if task.role == "pj_kinerja":
-        return user(session, PJ_FOR_OPD[task.opd.code])
-    return user(session, USER_FOR_ROLE[task.role])
-
-
-def answers(form_key: str, **overrides) -> dict:
-    import copy
-
-    data = copy.deepcopy(ANSWERS[form_key])
-    data.update(overrides)
-    return data
-
-
 def complete_all(
     session: Session, instance_id: int, element_id: str, now: datetime, **overrides
 ) -> list[HumanTask]:
     """Complete every open task of `element_id` with the sample answers, as its own people."""
-    from engine.services import tasks as task_service
-
     done = []
     pending = open_tasks(session, instance_id, element_id)
     assert pending, f"no open task {element_id}"
@@ -246,11 +153,29 @@ def complete_all(
     return done
 
 
-# Rows 1-9 in order: planning (1-5), approval (6), circular (7), invitation (8), socialisation (9).
-PLANNING = tuple(f"Task_{row:02d}" for row in range(1, 10))
+def run_rows(
+    session: Session, instance_id: int, element_ids: Iterable[str], now: datetime, **overrides
+) -> None:
+    """Every task of each row in turn, in the caller's session (nothing is committed)."""
+    for element_id in element_ids:
+        complete_all(session, instance_id, element_id, now, **overrides)
+
+
+def run_rows_committed(
+    factory: sessionmaker,
+    instance_id: int,
+    element_ids: Iterable[str],
+    now: datetime,
+    **overrides,
+) -> None:
+    """Every task of each row in turn, one committed transaction per row: the database as
+    the pages or the API would leave it, for tests whose subject comes after these rows."""
+    for element_id in element_ids:
+        with unit_of_work(factory) as session:
+            complete_all(session, instance_id, element_id, now, **overrides)
+            session.commit()
 
 
 def run_planning(session: Session, instance_id: int, now: datetime) -> None:
     """Rows 1-9 approved on the first pass, up to the OPDs' row 10."""
-    for element_id in PLANNING:
-        complete_all(session, instance_id, element_id, now)
+    run_rows(session, instance_id, PLANNING, now)

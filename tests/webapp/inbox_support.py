@@ -16,11 +16,8 @@ from werkzeug.datastructures import MultiDict
 from engine.models import Document, Event, HumanTask, InstanceState, ProcessInstance
 from engine.services import instances
 from tests.conftest import T0
-from tests.support import SOP_KEY, answers, complete_all, open_tasks, user
+from tests.support import SOP_KEY, answers, open_tasks, run_rows_committed, user
 from tests.webapp.conftest import SignIn
-
-PLANNING = ("Task_01", "Task_02", "Task_03", "Task_04", "Task_05", "Task_06", "Task_07",
-            "Task_08", "Task_09")
 
 
 @contextmanager
@@ -40,10 +37,11 @@ def start_run(web_app, username: str = "tim1", **overrides) -> int:
         return instance.id
 
 
-def run_rows(web_app, instance_id: int, *element_ids: str, **overrides) -> None:
-    for element_id in element_ids:
-        with app_session(web_app) as session:
-            complete_all(session, instance_id, element_id, T0, **overrides)
+def run_rows_through_services(web_app, instance_id: int, *element_ids: str, **overrides) -> None:
+    """Rows done through the services on the app's database, one commit each, as the pages
+    would leave them: set-up for the step a test drives through the pages."""
+    run_rows_committed(web_app.extensions["alur"].session_factory, instance_id, element_ids,
+                       T0, **overrides)
 
 
 def open_task_id(web_app, instance_id: int, element_id: str, opd: str | None = None) -> int:
