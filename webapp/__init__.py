@@ -14,9 +14,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.config import Settings, load_settings
 from engine.db import make_engine, make_session_factory
+from engine.runtime import Runtime, build_runtime
 from webapp.converters import init_converters
 from webapp.errors import init_errors
 from webapp.extensions import babel, csrf, login_manager
+from webapp.filters import init_filters
 from webapp.i18n import DEFAULT_LOCALE, init_i18n, select_locale
 from webapp.security import init_security
 from webapp.transaction import init_transactions
@@ -25,6 +27,7 @@ from webapp.transaction import init_transactions
 @dataclass
 class AlurState:
     settings: Settings
+    runtime: Runtime
     engine: Engine
     session_factory: sessionmaker[Session]
 
@@ -60,8 +63,10 @@ def create_app(overrides: dict | None = None) -> Flask:
         UPLOAD_DIR=str(settings.upload_dir),
     )
     app.config.update(overrides)
+    runtime = build_runtime(settings, **app.config.get("RUNTIME_OVERRIDES", {}))
     engine = make_engine(app.config["DATABASE_URL"])
-    app.extensions["alur"] = AlurState(settings, engine, make_session_factory(engine))
+    factory = make_session_factory(engine, runtime=runtime)
+    app.extensions["alur"] = AlurState(settings, runtime, engine, factory)
     _init_extensions(app)
     _register_blueprints(app)
     if app.config.get("TIMER_THREAD") or os.environ.get("ALUR_TIMER_THREAD") == "1":
@@ -74,6 +79,7 @@ def _init_extensions(app: Flask) -> None:
     init_transactions(app)
     init_errors(app)
     init_i18n(app)
+    init_filters(app)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -66,6 +66,7 @@ def deploy_command(path: Path, forms_dir: Path | None, lanes_file: Path | None) 
                 session, data, filename=path.name, forms=forms, lane_roles=lanes, now=_now()
             )
             number, created = result.version.version, result.created
+            session.commit()
     except DomainError as error:
         _report_refusal(path, data, error)
         sys.exit(1)
@@ -80,6 +81,7 @@ def _report_refusal(path: Path, data: bytes, error: DomainError) -> None:
         deployments.record_rejected_deploy(
             session, filename=path.name, data=data, error=error, now=_now()
         )
+        session.commit()
 
 
 @cli.command("seed-demo")
@@ -89,6 +91,7 @@ def seed_demo_command() -> None:
     with unit_of_work(_factory()) as session:
         added = holidays.seed_holidays(session, range(now.year - 1, now.year + 2), now)
         counts = demo.seed_demo(session, now)
+        session.commit()
     click.echo(
         f"holidays added: {added}; opds: {counts['opds']}; users added: {counts['users']}; "
         f"indicators added: {counts['indicators']}"
@@ -104,6 +107,7 @@ def seed_holidays_command(from_year: int | None, to_year: int | None) -> None:
     years = range(from_year or now.year - 1, (to_year or now.year + 1) + 1)
     with unit_of_work(_factory()) as session:
         added = holidays.seed_holidays(session, years, now)
+        session.commit()
     click.echo(f"holidays added: {added}")
 
 

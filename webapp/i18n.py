@@ -7,12 +7,16 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
-from flask import Flask, session
+from flask import Flask, current_app, session
 from flask_babel import get_locale
 
 LANGUAGES = ("id", "en")
 DEFAULT_LOCALE = "id"
-ZONE = ZoneInfo("Asia/Jakarta")
+
+
+def zone() -> ZoneInfo:
+    """The deployment's one time zone (ALUR_TIMEZONE, read once into the app's runtime)."""
+    return current_app.extensions["alur"].runtime.settings.zone
 
 
 def select_locale() -> str:
@@ -30,7 +34,7 @@ def format_day(value: date | None, long: bool = False) -> str:
     if value is None:
         return "—"
     if isinstance(value, datetime):
-        value = value.astimezone(ZONE).date()
+        value = value.astimezone(zone()).date()
     pattern = "EEEE, d MMMM y" if long else "d MMMM y"
     return format_date(value, pattern, locale=_locale())
 
@@ -39,9 +43,10 @@ def format_moment(value: datetime | None) -> str:
     """'24 November 2026 14.05 WIB' in Indonesian; English keeps its own separators."""
     if value is None:
         return "—"
-    local = value.astimezone(ZONE)
+    local = value.astimezone(zone())
     time_pattern = "HH.mm" if _locale() == "id" else "HH:mm"
-    return f"{format_datetime(local, 'd MMMM y ' + time_pattern, locale=_locale())} WIB"
+    text = format_datetime(local, "d MMMM y " + time_pattern, locale=_locale())
+    return f"{text} {local.tzname()}"
 
 
 def format_number(value) -> str:

@@ -13,25 +13,23 @@ from datetime import UTC, datetime
 import pytest
 
 from engine.db import unit_of_work
-from engine.services import instances
 from engine.services import tasks as task_service
 from tests.browser.conftest import requires_chromium
-from tests.support import SOP_KEY, answers, complete_all, open_tasks, user
+from tests.browser.watch import Watch
+from tests.support import (
+    PLANNING,
+    answers,
+    open_tasks,
+    start_committed,
+    user,
+)
 from tests.webapp.conftest import SignIn
 
 pytestmark = pytest.mark.browser
 
-PLANNING = ("Task_01", "Task_02", "Task_03", "Task_04", "Task_05", "Task_06", "Task_07",
-            "Task_08", "Task_09", "Task_10")
+TO_ROW_11 = (*PLANNING, "Task_10")  # rows 1-10 done: every OPD's row 11 is open
 BUNDLE_HINT = "webapp/static/dist is not built: run `make setup` (npm ci && npm run build)"
 READY = "[data-testid=diagram][data-diagram-state=ready]"
-# Recorded before any page script runs; Playwright's init scripts are not subject to the CSP.
-CSP_LISTENER = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", (event) => {
-  window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI} ${event.sample}`);
-});
-"""
 
 
 @pytest.fixture()
@@ -39,45 +37,18 @@ def now():
     return datetime.now(UTC)
 
 
-def start_run(server, now, *element_ids: str) -> int:
-    """A run started by Tim with the given steps completed (every task of each) by their people."""
-    with unit_of_work(server.session_factory) as session:
-        instance_id = instances.start_instance(session, user(session, "tim1"), SOP_KEY,
-                                               answers("mulai-pelaksanaan"), now).id
-    for element_id in element_ids:
-        with unit_of_work(server.session_factory) as session:
-            complete_all(session, instance_id, element_id, now)
-    return instance_id
-
-
 def complete_one_opd(server, instance_id: int, element_id: str, opd: str, username: str, now):
     with unit_of_work(server.session_factory) as session:
         task = next(t for t in open_tasks(session, instance_id, element_id) if t.opd.code == opd)
         task_service.complete_task(session, user(session, username), task.id,
                                    answers(task.form_key), now)
+        session.commit()
 
 
-class Watch:
-    """Console errors, uncaught exceptions and CSP violations of one page."""
-
-    def __init__(self, page):
-        self.page, self.problems = page, []
-        page.context.add_init_script(CSP_LISTENER)
-        page.on("console", self._console)
-        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
-
-    def _console(self, message):
-        if message.type in ("error", "warning"):
-            self.problems.append(f"console {message.type}: {message.text}")
-
+class DiagramWatch(Watch):
     def open_diagram(self, url: str) -> None:
         self.page.goto(url)
         self.page.wait_for_selector(READY)
-
-    def assert_clean(self) -> None:
-        violations = self.page.evaluate("window.__cspViolations")
-        assert violations == [], violations
-        assert self.problems == [], self.problems
 
 
 def shape(page, element_id: str):
@@ -114,9 +85,9 @@ def viewport_transform(page) -> str:
 
 @requires_chromium
 def test_open_and_completed_steps_are_marked(live_server, people, snap, now):
-    instance_id = start_run(live_server, now, "Task_01")
+    instance_id = start_committed(live_server.session_factory, now, ["Task_01"])
     kepala = people.page("kepala")
-    watch = Watch(kepala)
+    watch = DiagramWatch(kepala)
     watch.open_diagram(f"{live_server.url}/instances/{instance_id}")
 
     assert shape(kepala, "Task_02").count() == 1
@@ -158,10 +129,10 @@ def test_open_and_completed_steps_are_marked(live_server, people, snap, now):
 
 @requires_chromium
 def test_tasks_per_opd_get_counts_and_a_pj_sees_only_their_own(live_server, people, snap, now):
-    instance_id = start_run(live_server, now, *PLANNING)
+    instance_id = start_committed(live_server.session_factory, now, TO_ROW_11)
     complete_one_opd(live_server, instance_id, "Task_11", "DISDIKBUD", "pj.disdikbud", now)
     kepala = people.page("kepala")
-    watch = Watch(kepala)
+    watch = DiagramWatch(kepala)
     watch.open_diagram(f"{live_server.url}/instances/{instance_id}")
 
     badge = kepala.locator('.djs-overlays[data-container-id="Task_11"] .alur-count')
@@ -179,7 +150,7 @@ def test_tasks_per_opd_get_counts_and_a_pj_sees_only_their_own(live_server, peop
     watch.assert_clean()
 
     dinkes = people.page("pj.dinkes")
-    watch = Watch(dinkes)
+    watch = DiagramWatch(dinkes)
     watch.open_diagram(f"{live_server.url}/instances/{instance_id}")
     assert "alur-open" in classes(dinkes, "Task_11")
     assert dinkes.locator('.djs-overlays[data-container-id="Task_11"]').count() == 0  # 1 task
@@ -199,7 +170,7 @@ def diagram_json(client, instance_id: int):
 
 
 def test_the_diagram_route_answers_only_those_who_may_see_the_run(live_server, now):
-    instance_id = start_run(live_server, now, "Task_01")
+    instance_id = start_committed(live_server.session_factory, now, ["Task_01"])
     kepala = signed_in(live_server, "kepala")
     answer = diagram_json(kepala, instance_id)
     assert answer.status_code == 200
@@ -223,7 +194,7 @@ def test_the_diagram_route_answers_only_those_who_may_see_the_run(live_server, n
 
 
 def test_a_pj_counts_only_their_own_opds_tasks(live_server, now):
-    instance_id = start_run(live_server, now, *PLANNING)
+    instance_id = start_committed(live_server.session_factory, now, TO_ROW_11)
     kepala = diagram_json(signed_in(live_server, "kepala"), instance_id).get_json()["elements"]
     assert kepala["Task_11"] == {"open": 3, "completed": 0}
     assert kepala["Task_10"] == {"open": 0, "completed": 3}
@@ -234,7 +205,7 @@ def test_a_pj_counts_only_their_own_opds_tasks(live_server, now):
 
 
 def test_the_page_points_the_bundle_at_the_route(live_server, now):
-    instance_id = start_run(live_server, now)
+    instance_id = start_committed(live_server.session_factory, now)
     client = signed_in(live_server, "tim1")
     html = client.get(f"/instances/{instance_id}").get_data(as_text=True)
     assert f'data-diagram-url="/instances/{instance_id}/diagram"' in html

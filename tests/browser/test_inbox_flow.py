@@ -80,6 +80,7 @@ def test_planning_revision_approval_and_the_opd_inbox(live_server, people, snap,
         for element_id in ("Task_07", "Task_08", "Task_09"):
             complete_all(session, instance_id, element_id, now)
         assert len(open_tasks(session, instance_id, "Task_10")) == 3
+        session.commit()
     check_pj_inbox(people.page("pj.disdikbud"), live_server.url, registration, snap)
     kepala.goto(f"{live_server.url}/instances/{instance_id}")
     assert "terverifikasi" in kepala.inner_text("[data-testid=chain-status]")

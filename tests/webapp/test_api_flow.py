@@ -7,17 +7,16 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from engine.services import timers
-from tests.support import answers
+from tests.support import PLANNING, answers
 from tests.webapp.api_support import (  # noqa: F401  (fixtures)
-    PLANNING,
     TEAM,
     ApiClient,
     api_fixture,
     api_template_fixture,
-    complete_all,
+    complete_all_over_api,
     find_open,
     pg_api_fixture,
-    run_rows,
+    run_rows_over_api,
     start_instance,
 )
 
@@ -42,23 +41,23 @@ def run_full_sop(api: ApiClient) -> None:
     assert started["version"]["key"] == "sop_pengelolaan_kinerja"
     assert [t["element_id"] for t in started["open_tasks"]] == ["Task_01"]
 
-    run_rows(api, instance_id, "Task_01", "Task_02", "Task_03", "Task_04", "Task_05")
-    complete_all(api, instance_id, "Task_06", keputusan_rencana="perbaiki",
-                 catatan_perbaikan=NOTE)
+    run_rows_over_api(api, instance_id, *PLANNING[:5])
+    complete_all_over_api(api, instance_id, "Task_06", keputusan_rencana="perbaiki",
+                          catatan_perbaikan=NOTE)
     check_revision(api, instance_id)
-    run_rows(api, instance_id, *PLANNING)
+    run_rows_over_api(api, instance_id, *PLANNING)
 
     check_row10(api, instance_id)
-    complete_all(api, instance_id, "Task_10")
+    complete_all_over_api(api, instance_id, "Task_10")
     assert instance(api, instance_id)["period_no"] == 1
 
     run_period(api, instance_id, "a", "2026-02-27")
-    complete_all(api, instance_id, "Task_17a")
+    complete_all_over_api(api, instance_id, "Task_17a")
     assert instance(api, instance_id)["period_no"] == 2
     run_period(api, instance_id, "b", "2026-03-31")
     assert instance(api, instance_id)["period_no"] == 3
     run_period(api, instance_id, "c", None)
-    complete_all(api, instance_id, "Task_17c")
+    complete_all_over_api(api, instance_id, "Task_17c")
 
     ended = instance(api, instance_id)
     assert ended["status"] == "completed" and ended["ended_at"] is not None
@@ -93,21 +92,21 @@ def check_row10(api: ApiClient, instance_id: int) -> None:
 
 def run_period(api: ApiClient, instance_id: int, decision: str, next_end: str | None) -> None:
     """Rows 11-17 of one period; the timer fires two hours after the period ends."""
-    complete_all(api, instance_id, "Task_11")
+    complete_all_over_api(api, instance_id, "Task_11")
     assert find_open(api, instance_id, "Task_12") == []
     due = datetime.fromisoformat(instance(api, instance_id)["next_due_at"])
     assert due > api.clock.now
     api.clock.now = due + timedelta(hours=2)
     assert timers.fire_due_timers(api.session_factory, api.clock.now) == len(OPDS)
-    complete_all(api, instance_id, "Task_12")
+    complete_all_over_api(api, instance_id, "Task_12")
     [(username, task13)] = find_open(api, instance_id, "Task_13")
     context = api.ok(api.get(username, f"/tasks/{task13['id']}"))["context"]
     assert {row["kode"] for row in context["capaian"]} == {"IKU-01", "IKU-02"}
-    run_rows(api, instance_id, "Task_13", "Task_14", "Task_15", "Task_16")
+    run_rows_over_api(api, instance_id, "Task_13", "Task_14", "Task_15", "Task_16")
     overrides = {"keputusan_periode": decision, "akhir_periode": next_end}
     if decision == "a":
         overrides["rekomendasi_disetujui"] = "Perkuat reviu HPS"
-    complete_all(api, instance_id, "Task_17", **overrides)
+    complete_all_over_api(api, instance_id, "Task_17", **overrides)
 
 
 def all_events(api: ApiClient, instance_id: int) -> list[dict]:

@@ -7,14 +7,13 @@ from datetime import timedelta
 import pytest
 
 from tests.conftest import T0
-from tests.support import answers
+from tests.support import PLANNING, answers
 from tests.webapp.api_support import (  # noqa: F401  (fixtures)
-    PLANNING,
     ApiClient,
     api_fixture,
     api_template_fixture,
     find_open,
-    run_rows,
+    run_rows_over_api,
     start_instance,
 )
 
@@ -103,7 +102,7 @@ def test_completed_task_shows_what_was_submitted(api, started):
 
 def test_opd_lists_and_instances_per_pj(api, started):
     assert api.ok(api.get("pj.dinkes", "/instances"))["total"] == 0
-    run_rows(api, started["id"], *PLANNING)
+    run_rows_over_api(api, started["id"], *PLANNING)
     mine = api.ok(api.get("pj.dinkes", "/tasks", opd="DINKES"))
     assert [t["opd"]["code"] for t in mine["items"]] == ["DINKES"]
     assert api.ok(api.get("pj.dinkes", "/tasks", opd="DPUPR"))["total"] == 0
@@ -141,8 +140,8 @@ def test_events_are_paged_by_seq(api, started):
     started_event = whole["items"][0]
     assert started_event["type"] == "instance_started" and started_event["prev_hash"] is None
     assert started_event["actor"]["username"] == "tim1"
-    assert set(started_event) == {"seq", "type", "occurred_at", "actor", "task_id", "element_id",
-                                  "payload", "prev_hash", "hash"}
+    assert set(started_event) == {"seq", "type", "label", "occurred_at", "actor", "task_id",
+                                  "element_id", "payload", "payload_version", "prev_hash", "hash"}
     beyond = api.ok(api.get("auditor", f"/instances/{started['id']}/events", after_seq=total))
     assert beyond["items"] == [] and beyond["next_after_seq"] is None
 

@@ -11,16 +11,15 @@ from contextlib import contextmanager
 
 import pytest
 
-from tests.support import answers
+from tests.support import PLANNING, answers
 from tests.webapp.api_support import (  # noqa: F401  (fixtures)
     API,
-    PLANNING,
     ApiClient,
     api_fixture,
     api_template_fixture,
     find_open,
     pg_api_fixture,
-    run_rows,
+    run_rows_over_api,
     start_instance,
 )
 from webapp.api.inputs import API_BODY_LIMIT
@@ -51,7 +50,7 @@ def row1(api) -> dict:
 
 @pytest.fixture()
 def row6(api, row1) -> dict:
-    run_rows(api, row1["instance_id"], "Task_01", "Task_02", "Task_03", "Task_04", "Task_05")
+    run_rows_over_api(api, row1["instance_id"], *PLANNING[:5])
     [(_, task)] = find_open(api, row1["instance_id"], "Task_06")
     return task
 
@@ -181,7 +180,7 @@ def test_task_hidden_from_the_caller_is_404(api, row1):
 
 
 def test_pj_of_another_opd_gets_404_on_a_forged_id(api, row1):
-    run_rows(api, row1["instance_id"], *PLANNING)
+    run_rows_over_api(api, row1["instance_id"], *PLANNING)
     found = find_open(api, row1["instance_id"], "Task_10")
     theirs = next(task for _, task in found if task["opd"]["code"] == "DISDIKBUD")
     with unchanged(api, theirs["id"]):

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from engine.db import make_engine, make_session_factory, unit_of_work
+from engine.db import read_only
 from engine.models import Event
 from tests.conftest import isolated_database
-from tests.support import SOP_BPMN
+from tests.support import SOP_BPMN, make_factory
 from webapp import create_app
 
 HOSTILE = Path(__file__).resolve().parents[1] / "fixtures" / "hostile"
@@ -31,10 +31,10 @@ def test_deploy_refuses_scripts_naming_each_element(cli_app, tmp_path):
     assert result.exit_code == 1
     for element_id in ("evil_script", "f_evil", "f_evil2"):
         assert f"  - {element_id}:" in result.output
-    engine = make_engine(url)
-    with unit_of_work(make_session_factory(engine)) as session:
+    factory = make_factory(url)
+    with read_only(factory) as session:
         rejected = session.scalars(select(Event).where(Event.type == "deployment_rejected")).all()
-    engine.dispose()
+    factory.kw["bind"].dispose()
     assert len(rejected) == 1 and rejected[0].payload["filename"] == "script-injection.bpmn"
 
 

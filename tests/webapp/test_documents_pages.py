@@ -5,11 +5,11 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from tests.support import PLANNING
 from tests.webapp.inbox_support import (
-    PLANNING,
     open_task_id,
     post_form,
-    run_rows,
+    run_rows_through_services,
     snapshot,
     squash,
     start_run,
@@ -79,7 +79,7 @@ def test_an_upload_without_a_file_is_refused(web_app, client, login):
 
 def test_documents_of_other_opds_are_not_found(web_app, client, login):
     instance_id = start_run(web_app)
-    run_rows(web_app, instance_id, *PLANNING)
+    run_rows_through_services(web_app, instance_id, *PLANNING)
     theirs = open_task_id(web_app, instance_id, "Task_10", opd="DINKES")
     login("pj.dinkes")
     assert upload(client, theirs, "pemetaan.pdf", PDF).status_code == 302

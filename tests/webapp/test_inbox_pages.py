@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tests.support import PLANNING
 from tests.webapp.inbox_support import (
-    PLANNING,
     open_task_id,
     page_token,
     post_form,
-    run_rows,
+    run_rows_through_services,
     snapshot,
     squash,
     start_run,
@@ -97,7 +97,7 @@ def test_posts_without_the_csrf_token_are_refused(web_app, client, login):
 
 def test_a_pj_of_another_opd_gets_404_on_a_forged_task_id(web_app, client, login):
     instance_id = start_run(web_app)
-    run_rows(web_app, instance_id, *PLANNING)
+    run_rows_through_services(web_app, instance_id, *PLANNING)
     theirs = open_task_id(web_app, instance_id, "Task_10", opd="DINKES")
     team_task = open_task_id(web_app, start_run(web_app), "Task_01")
     login("pj.disdikbud")
@@ -114,7 +114,7 @@ def test_a_pj_of_another_opd_gets_404_on_a_forged_task_id(web_app, client, login
 
 def test_a_pj_sees_only_the_row_10_task_of_their_own_opd(web_app, client, login):
     instance_id = start_run(web_app)
-    run_rows(web_app, instance_id, *PLANNING)
+    run_rows_through_services(web_app, instance_id, *PLANNING)
     login("pj.disdikbud")
     response = client.get("/?tab=group")
     html = text_of(response)
@@ -125,7 +125,7 @@ def test_a_pj_sees_only_the_row_10_task_of_their_own_opd(web_app, client, login)
 
 def test_a_tim_user_cannot_complete_a_kepala_task(web_app, client, login):
     instance_id = start_run(web_app)
-    run_rows(web_app, instance_id, *PLANNING[:5])
+    run_rows_through_services(web_app, instance_id, *PLANNING[:5])
     kepala_task = open_task_id(web_app, instance_id, "Task_06")
     login("tim1")
     before, state = snapshot(web_app), task_state(web_app, kepala_task)

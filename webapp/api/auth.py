@@ -7,13 +7,11 @@ services.users looks it up and refuses expired tokens and inactive users.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from flask import current_app, g, request
+from flask import g, request
 
 from engine.errors import AuthenticationError
-from engine.models import User
 from engine.services import users
+from webapp.requests import now
 from webapp.transaction import db
 
 PUBLIC_ENDPOINTS = frozenset({"api.issue_token"})
@@ -21,24 +19,13 @@ TOKEN_MAX_LENGTH = 512
 CHALLENGE = 'Bearer realm="alur-kinerja"'
 
 
-def request_now() -> datetime:
-    """Now, in UTC, read once per request; tests pin it with the NOW setting (value or callable)."""
-    if "api_now" not in g:
-        fixed = current_app.config.get("NOW")
-        g.api_now = fixed() if callable(fixed) else fixed or datetime.now(UTC)
-    return g.api_now
-
-
-def actor() -> User:
-    """The token's user (every view but the token request runs after authenticate_request)."""
-    return g.api_user
-
-
 def authenticate_request() -> None:
+    """Before every view but the token request: the token's user becomes `g.api_user`,
+    which webapp.requests.actor() gives the views."""
     if request.endpoint in PUBLIC_ENDPOINTS:
         return
     try:
-        g.api_user = users.user_for_token(db(), _bearer_token(), request_now())
+        g.api_user = users.user_for_token(db(), _bearer_token(), now())
     except AuthenticationError as error:
         g.api_auth_error = error.code
         raise

@@ -11,9 +11,8 @@ from sqlalchemy.orm import Session
 
 from engine.models import HumanTask, ProcessInstance, User
 from engine.models.tasks import TASK_OPEN
-from engine.services import audit, instances, tasks
+from engine.services import history, instances, tasks
 from webapp.api import bp
-from webapp.api.auth import actor, request_now
 from webapp.api.inputs import ID, json_object, load, query_args
 from webapp.api.schemas import (
     EventQuerySchema,
@@ -25,6 +24,7 @@ from webapp.api.schemas import (
     dump,
 )
 from webapp.api.views import dump_state, page_of
+from webapp.requests import actor, now
 from webapp.transaction import db
 
 
@@ -32,7 +32,7 @@ from webapp.transaction import db
 def start_instance():
     body = load(StartInstanceSchema(), json_object())
     started = instances.start_instance(db(), actor(), body["definition_key"], body["data"],
-                                       request_now())
+                                       now())
     return _detail(db(), actor(), started), 201
 
 
@@ -67,8 +67,8 @@ def list_events(instance_id: int):
     query = query_args(EventQuerySchema())
     session = db()
     instances.get_instance_for(session, actor(), instance_id)
-    events = audit.list_events(session, instance_id)
-    broken_at = audit.verify_chain(events)
+    events = history.list_events(session, instance_id)
+    broken_at = history.verify_chain(events)
     shown = [event for event in events if event.seq > query["after_seq"]][:query["limit"]]
     actors = _users(session, {event.actor_id for event in shown} - {None})
     more = bool(shown) and shown[-1].seq < events[-1].seq

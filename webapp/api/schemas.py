@@ -1,12 +1,15 @@
 """What the API accepts and what it answers, as marshmallow schemas.
 
 Input schemas refuse unknown keys (Meta.unknown = RAISE). Output schemas read the models;
-the few values that depend on the request (whether a task is overdue today, who acted
-in an event) come from `DumpContext`, set by `dump()`.
+the values that depend on the request come from `DumpContext`, set by `dump()`: whether a
+task is overdue today (`now`, `zone`), who acted in an event (`users`), a version's forms
+and SOP rows (`contents`, the runtime's cache of engine.services.versions, so no dump loads
+the diagram) and what the caller may read of a failure (`viewer`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
@@ -14,11 +17,14 @@ from zoneinfo import ZoneInfo
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
 from marshmallow.experimental.context import Context
 
-from engine.models import HumanTask, User
+from engine.events import find_event_type
+from engine.models import DefinitionVersion, HumanTask, ProcessInstance, User
 from engine.models.instances import STATUS_COMPLETED, STATUS_RUNNING
 from engine.models.tasks import TASK_COMPLETED, TASK_OPEN
 from engine.services.deadlines import is_overdue
 from engine.services.tasks import SCOPES, SORTS, TaskFilters
+from engine.services.versions import VersionContent
+from webapp.failures import timer_failure_of
 
 DEFAULT_DEFINITION = "sop_pengelolaan_kinerja"
 MAX_ID = 2**31 - 1
@@ -29,6 +35,8 @@ class DumpState(TypedDict, total=False):
     now: datetime
     zone: ZoneInfo
     users: dict[int, User]
+    contents: Callable[[DefinitionVersion], VersionContent]
+    viewer: User
 
 
 DumpContext = Context[DumpState]
@@ -156,18 +164,21 @@ class TaskSchema(Schema):
         return task.state == TASK_OPEN and is_overdue(task.due_on, state["now"], state["zone"])
 
 
+def content_of(task: HumanTask) -> VersionContent:
+    """The content of the task's version, through the dump's `contents` (a cached read)."""
+    return DumpContext.get()["contents"](task.instance.version)
+
+
 class TaskDetailSchema(TaskSchema):
-    form = fields.Function(lambda task: task.instance.version.forms.get(task.form_key)
-                           or {"components": []})
+    form = fields.Function(lambda task: content_of(task).form(task.form_key))
     data = fields.Function(lambda task: (task.data if task.state == TASK_COMPLETED
                                          else task.prefill) or {})
     context = fields.Function(lambda task: task.context or {})
-    sop = fields.Function(lambda task: sop_row(task.instance.version.activities, task.element_id))
+    sop = fields.Function(lambda task: sop_row(content_of(task).activity(task.element_id)))
 
 
-def sop_row(activities: dict, element_id: str) -> dict:
+def sop_row(activity: dict) -> dict:
     """The task's row of the SOP table: Kegiatan, Kelengkapan, Waktu and Output."""
-    activity = activities.get(element_id) or {}
     row = {key: activity.get(key) for key in SOP_KEYS}
     row["kegiatan"] = activity.get("name")
     return row
@@ -179,7 +190,20 @@ class VersionRefSchema(Schema):
     version = fields.Integer()
 
 
+class TimerFailureSchema(Schema):
+    """Why a run stands still: its scheduled step (a timer) failed `failed_attempts` times in
+    a row, the last time at `since`; the worker tries again at `next_try_at`. `message` is
+    the technical error text for callers with the role `admin`, and null for everyone else."""
+
+    failed_attempts = fields.Integer()
+    since = fields.DateTime(allow_none=True)
+    next_try_at = fields.DateTime(allow_none=True)
+    message = fields.String(allow_none=True)
+
+
 class InstanceSchema(Schema):
+    """A Pelaksanaan. `error` is null while its timers run fine, else a TimerFailureSchema."""
+
     id = fields.Integer()
     registration_no = fields.String()
     title = fields.String()
@@ -190,18 +214,32 @@ class InstanceSchema(Schema):
     ended_at = fields.DateTime(allow_none=True)
     updated_at = fields.DateTime()
     next_due_at = fields.DateTime(allow_none=True)
+    error = fields.Method("get_error")
+
+    def get_error(self, instance: ProcessInstance) -> dict | None:
+        failure = timer_failure_of(instance, DumpContext.get()["viewer"])
+        return TimerFailureSchema().dump(failure) if failure is not None else None
 
 
 class EventSchema(Schema):
+    """One logged event. The API speaks English: `label` is the type's English label (the
+    msgid that pages translate), and `payload_version` says which payload schema applies."""
+
     seq = fields.Integer()
     type = fields.String()
+    label = fields.Method("get_label")
     occurred_at = fields.DateTime()
     actor = fields.Method("get_actor")
     task_id = fields.Integer(allow_none=True)
     element_id = fields.String(allow_none=True)
     payload = fields.Raw()
+    payload_version = fields.Integer()
     prev_hash = fields.String(allow_none=True)
     hash = fields.String()
+
+    def get_label(self, event) -> str:
+        found = find_event_type(event.type)
+        return found.label if found is not None else event.type
 
     def get_actor(self, event) -> dict | None:
         found = DumpContext.get().get("users", {}).get(event.actor_id)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from engine.services import comments, tasks
 from webapp.api import bp
-from webapp.api.auth import actor, request_now
 from webapp.api.inputs import ID, json_object, load, query_args
 from webapp.api.schemas import (
     CommentRequestSchema,
@@ -20,6 +19,7 @@ from webapp.api.schemas import (
     dump,
 )
 from webapp.api.views import dump_state, page_of
+from webapp.requests import actor, now
 from webapp.transaction import db
 
 
@@ -40,20 +40,20 @@ def get_task(task_id: int):
 
 @bp.post(f"/tasks/<{ID}:task_id>/claim")
 def claim_task(task_id: int):
-    claimed = tasks.claim_task(db(), actor(), task_id, request_now())
+    claimed = tasks.claim_task(db(), actor(), task_id, now())
     return dump(TaskSchema(), claimed, dump_state())
 
 
 @bp.post(f"/tasks/<{ID}:task_id>/unclaim")
 def unclaim_task(task_id: int):
-    released = tasks.unclaim_task(db(), actor(), task_id, request_now())
+    released = tasks.unclaim_task(db(), actor(), task_id, now())
     return dump(TaskSchema(), released, dump_state())
 
 
 @bp.post(f"/tasks/<{ID}:task_id>/complete")
 def complete_task(task_id: int):
     data = json_object()
-    done = tasks.complete_task(db(), actor(), task_id, data, request_now())
+    done = tasks.complete_task(db(), actor(), task_id, data, now())
     return dump(TaskSchema(), done, dump_state())
 
 
@@ -66,5 +66,5 @@ def list_comments(task_id: int):
 @bp.post(f"/tasks/<{ID}:task_id>/comments")
 def add_comment(task_id: int):
     body = load(CommentRequestSchema(), json_object())
-    added = comments.add_comment(db(), actor(), task_id, body["body"], request_now())
+    added = comments.add_comment(db(), actor(), task_id, body["body"], now())
     return dump(CommentSchema(), added, dump_state()), 201

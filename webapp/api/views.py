@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
+from functools import partial
 
-from flask import current_app
 from marshmallow import Schema
 
-from webapp.api.auth import request_now
+from engine.services import versions
 from webapp.api.schemas import DumpState, dump
+from webapp.i18n import zone
+from webapp.requests import actor, now
+from webapp.transaction import db
 
 
 def dump_state(**extra) -> DumpState:
-    zone = ZoneInfo(current_app.extensions["alur"].settings.timezone)
-    return DumpState(now=request_now(), zone=zone, **extra)
+    """What the schemas need of this request: its moment, zone, caller and version content."""
+    return DumpState(now=now(), zone=zone(), viewer=actor(),
+                     contents=partial(versions.content_of, db()), **extra)
 
 
 def page_of(schema: Schema, rows: list, *, page: int, per_page: int, total: int) -> dict:

@@ -6,28 +6,11 @@ and documents.py add their views to it; webapp/__init__.py registers it from rou
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, request, url_for
-from flask_login import current_user
-
-from engine.models import User
+from flask import Blueprint, request, url_for
 
 bp = Blueprint("inbox", __name__, template_folder="../templates")
-
-
-def actor() -> User:
-    """The signed-in user (every view of the blueprint requires a sign-in)."""
-    return current_user._get_current_object()
-
-
-def clock() -> datetime:
-    """Now, in UTC; tests may pin it with the NOW setting (a datetime or a callable)."""
-    fixed = current_app.config.get("NOW")
-    if callable(fixed):
-        return fixed()
-    return fixed or datetime.now(UTC)
 
 
 def positive_int(name: str, default: int = 1, limit: int = 100_000) -> int:

@@ -8,8 +8,9 @@ from flask_login import login_required
 
 from engine.errors import InvalidInputError
 from engine.services import comments, tasks
-from webapp.inbox import actor, bp, clock
+from webapp.inbox import bp
 from webapp.inbox.tasks import render_task
+from webapp.requests import actor, now
 from webapp.transaction import db
 
 
@@ -19,7 +20,7 @@ def comment(task_id: int):
     session, user = db(), actor()
     task = tasks.get_task_for(session, user, task_id)
     try:
-        comments.add_comment(session, user, task_id, request.form.get("body", ""), clock())
+        comments.add_comment(session, user, task_id, request.form.get("body", ""), now())
     except InvalidInputError as error:
         return render_task(task, comment_error=gettext(error.message), status=error.status)
     flash(gettext("Your comment has been added."), "success")

@@ -15,8 +15,9 @@ from flask_login import login_required
 
 from engine.errors import InvalidInputError, PayloadTooLargeError
 from engine.services import documents, tasks
-from webapp.inbox import actor, bp, clock
+from webapp.inbox import bp
 from webapp.inbox.tasks import render_task, upload_limit
+from webapp.requests import actor, now
 from webapp.transaction import db
 
 
@@ -34,7 +35,7 @@ def upload(task_id: int):
         return render_task(task, upload_error=gettext("Choose a file to upload."), status=400)
     try:
         document = documents.add_document(session, user, task_id, sent.filename, sent.stream,
-                                          clock(), storage_dir=storage_dir(),
+                                          now(), storage_dir=storage_dir(),
                                           max_bytes=upload_limit())
     except (InvalidInputError, PayloadTooLargeError) as error:
         return render_task(task, upload_error=gettext(error.message), status=error.status)

@@ -2,8 +2,9 @@
 
 templates/inbox/_form.html renders the FieldViews of engine.forms.iter_fields with the names
 that coerce_form_strings reads back. Conditions (`hide_if`, `readonly`) are evaluated here for
-the first paint; static/app.js re-evaluates `hide_if` as the user types, and the server
-re-checks everything on submit anyway.
+the first paint; the forms bundle (frontend/src/forms/, built into static/dist/forms.js)
+re-evaluates `hide_if` as the user types and adds list rows, and the server re-checks
+everything on submit anyway.
 """
 
 from __future__ import annotations
@@ -17,19 +18,13 @@ from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
 from engine import forms
+from engine.errors import N_
 from engine.forms import FieldView
 from engine.forms.problems import Problem
 from engine.services.taskviews import form_context
 from webapp.i18n import format_day, format_number
 
 ROW_TOKEN = "__ROW{}__"
-
-
-def N_(message: str) -> str:
-    """Marks a msgid for extraction (pybabel -k N_) that is translated later."""
-    return message
-
-
 _ROW_INDEX = re.compile(r"\[\d{1,4}\]")
 
 _WORDS = {"date": N_("date"), "time": N_("time"), "datetime": N_("date and time"),

@@ -11,14 +11,17 @@ from flask_login import login_required
 
 from engine.errors import InvalidInputError, PermissionDeniedError
 from engine.models.tasks import TASK_COMPLETED, TASK_OPEN
-from engine.services import audit, deployments, documents, instances, tasks, users
+from engine.services import deployments, documents, instances, tasks, users, versions
+from engine.services.history import list_events, verify_chain
 from engine.services.tasks import TaskFilters
-from webapp.inbox import actor, bp, clock, positive_int
+from webapp.failures import timer_failure_of
+from webapp.inbox import bp, positive_int
 from webapp.inbox.fields import describe_form, posted_values, translate_problems, unmatched_problems
 from webapp.inbox.pages import (
     late_days_by_task,
     startable_definitions,
 )
+from webapp.requests import actor, now
 from webapp.transaction import db
 
 PER_PAGE = 20
@@ -40,10 +43,10 @@ def _history(session, user, instance_id: int) -> dict:
     """The event log for the unit and its overseers; a PJ Kinerja sees no other OPD's data."""
     if not user.roles & instances.OVERSEER_ROLES:
         return {"events": None, "event_total": 0, "broken_at": None}
-    events = audit.list_events(session, instance_id)
+    events = list_events(session, instance_id)
     shown = events if request.args.get("events") == "all" else events[-EVENTS_SHOWN:]
     return {"events": list(reversed(shown)), "event_total": len(events),
-            "broken_at": audit.verify_chain(events)}
+            "broken_at": verify_chain(events)}
 
 
 @bp.get("/instances/<id:instance_id>")
@@ -56,11 +59,11 @@ def instance(instance_id: int):
     people = [found.started_by_id, *(e.actor_id for e in history["events"] or ()),
               *(t.claimed_by_id for t in rows), *(t.completed_by_id for t in rows)]
     return render_template(
-        "inbox/instance.html", instance=found, **history,
+        "inbox/instance.html", instance=found, **history, failure=timer_failure_of(found, user),
         open_tasks=[t for t in rows if t.state == TASK_OPEN],
         periods=[(no, list(group)) for no, group in groupby(rows, key=lambda t: t.period_no)],
         visible={t.id for t in rows if tasks.can_view(user, t)},
-        late=late_days_by_task(session, rows, clock()),
+        late=late_days_by_task(session, rows, now()),
         documents=documents.list_documents(session, user, instance_id),
         names=users.full_names(session, people))
 
@@ -77,7 +80,7 @@ def diagram(instance_id: int):
     elements: dict[str, dict[str, int]] = {}
     for (element_id, state), n in sorted(counts.items()):
         elements.setdefault(element_id, {TASK_OPEN: 0, TASK_COMPLETED: 0})[state] = n
-    response = jsonify({"xml": found.version.bpmn_xml, "elements": elements})
+    response = jsonify({"xml": versions.diagram_of(found.version), "elements": elements})
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -92,9 +95,14 @@ def _start_version(session, user):
     return deployments.latest_version(session, chosen.key)
 
 
+def _start_form(session, version) -> dict:
+    """The start event's form-js schema, from the version's cached content."""
+    content = versions.content_of(session, version)
+    return content.form(content.start.get("form_key"))
+
+
 def _render_start(version, *, values=None, problems=None, status=200):
-    start = version.activities.get(deployments.START_KEY, {})
-    fields = describe_form(db(), version.forms.get(start.get("form_key") or ""))
+    fields = describe_form(db(), _start_form(db(), version))
     problems = problems or {}
     return render_template("inbox/start.html", version=version, fields=fields,
                            values=values or {}, problems=problems,
@@ -108,11 +116,9 @@ def start():
     version = _start_version(session, user)
     if request.method == "GET":
         return _render_start(version)
-    start_key = version.activities.get(deployments.START_KEY, {}).get("form_key") or ""
-    schema = version.forms.get(start_key) or {"components": []}
-    values = posted_values(schema, request.form)
+    values = posted_values(_start_form(session, version), request.form)
     try:
-        started = instances.start_instance(session, user, version.definition.key, values, clock())
+        started = instances.start_instance(session, user, version.definition.key, values, now())
     except InvalidInputError as error:
         return _render_start(version, values=values, problems=translate_problems(error.details),
                              status=400)

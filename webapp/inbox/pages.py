@@ -1,45 +1,21 @@
-"""What the inbox pages show beside the services' rows: lateness, choices, labels, formats."""
+"""What the inbox pages show beside the services' rows: lateness, choices, links.
+
+The template filters the inbox shares with every other blueprint live in webapp/filters.py.
+"""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import datetime
 
-from babel.numbers import format_decimal
 from flask import request, url_for
-from flask_babel import get_locale, gettext
 
 from engine.models import Definition, HumanTask, User
 from engine.models.tasks import TASK_OPEN
-from engine.services import deadlines, deployments
-from webapp.i18n import format_day
+from engine.services import deadlines, deployments, versions
 from webapp.inbox import bp
-from webapp.inbox.fields import N_, TEMPLATE_HELPERS
-
-EVENT_LABELS = {
-    "instance_started": N_("Process run started"),
-    "instance_ended": N_("Process run ended"),
-    "task_created": N_("Task opened"),
-    "task_claimed": N_("Task taken"),
-    "task_unclaimed": N_("Task released"),
-    "task_completed": N_("Task completed"),
-    "task_cancelled": N_("Task cancelled"),
-    "gateway_taken": N_("Decision taken"),
-    "timer_fired": N_("Timer fired"),
-    "period_started": N_("Reporting period started"),
-    "period_completed": N_("Reporting period completed"),
-    "document_added": N_("Supporting document uploaded"),
-    "comment_added": N_("Comment added"),
-}
-STATUS_LABELS = {
-    "running": N_("Running"),
-    "completed": N_("Completed"),
-    "open": N_("Open"),
-    "cancelled": N_("Cancelled"),
-}
-PAYLOAD_LIMIT = 140
+from webapp.inbox.fields import TEMPLATE_HELPERS
 
 
 def late_days_by_task(session, rows: Iterable[HumanTask], now: datetime) -> dict[int, int]:
@@ -65,66 +41,15 @@ def latest_versions(session) -> list:
 def sop_step_choices(session) -> list[str]:
     """The SOP rows that have a form (user tasks), in the SOP's order."""
     steps = {info.get("sop_step") for version in latest_versions(session)
-             for key, info in version.activities.items()
-             if key != deployments.START_KEY and info.get("form_key") and info.get("sop_step")}
+             for key, info in versions.content_of(session, version).activities.items()
+             if key != versions.START_KEY and info.get("form_key") and info.get("sop_step")}
     return sorted(steps, key=_step_order)
 
 
 def startable_definitions(session, user: User) -> list[Definition]:
     """Processes whose start event lies in a lane of one of the user's roles."""
     return [version.definition for version in latest_versions(session)
-            if version.activities.get(deployments.START_KEY, {}).get("role") in user.roles]
-
-
-def short_payload(payload: dict | None) -> str:
-    """An event's payload on one line, cut to a readable length."""
-    if not payload:
-        return ""
-    text = json.dumps(payload, ensure_ascii=False, separators=(", ", ": "), default=str)
-    return text if len(text) <= PAYLOAD_LIMIT else text[: PAYLOAD_LIMIT - 1] + "…"
-
-
-@bp.app_template_filter("percent")
-def format_percent(value) -> str:
-    """'85,75%' in Indonesian, '85.75%' in English; a dash when there is nothing to show."""
-    if value is None:
-        return "—"
-    return format_decimal(value, format="#,##0.00", locale=str(get_locale() or "id")) + "%"
-
-
-@bp.app_template_filter("isoday")
-def format_isoday(value) -> str:
-    """An ISO date string from form data ('2026-01-31') as '31 Januari 2026'."""
-    try:
-        return format_day(date.fromisoformat(str(value)[:10]))
-    except ValueError:
-        return str(value)
-
-
-@bp.app_template_filter("event_label")
-def event_label(kind: str) -> str:
-    return gettext(EVENT_LABELS[kind]) if kind in EVENT_LABELS else kind
-
-
-@bp.app_template_filter("status_label")
-def status_label(status: str) -> str:
-    return gettext(STATUS_LABELS[status]) if status in STATUS_LABELS else status
-
-
-@bp.app_template_filter("filesize")
-def format_filesize(size: int | None) -> str:
-    if size is None:
-        return "—"
-    locale = str(get_locale() or "id")
-    for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
-        if size >= factor:
-            return f"{format_decimal(size / factor, format='#,##0.#', locale=locale)} {unit}"
-    return gettext("%(n)s bytes", n=size)
-
-
-@bp.app_template_filter("short_payload")
-def _short_payload(payload) -> str:
-    return short_payload(payload)
+            if versions.content_of(session, version).start.get("role") in user.roles]
 
 
 def url_with(**changes) -> str:

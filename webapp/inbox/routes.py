@@ -12,12 +12,13 @@ from flask_login import login_required
 from engine.models.instances import STATUS_RUNNING
 from engine.services import instances
 from engine.services.tasks import TaskFilters, list_tasks
-from webapp.inbox import actor, bp, clock, positive_int
+from webapp.inbox import bp, positive_int
 from webapp.inbox.pages import (
     late_days_by_task,
     sop_step_choices,
     startable_definitions,
 )
+from webapp.requests import actor, now
 from webapp.transaction import db
 
 PER_PAGE = 20
@@ -50,7 +51,7 @@ def _chosen_tab(session, user) -> str:
 @bp.get("/")
 @login_required
 def index():
-    session, user, now = db(), actor(), clock()
+    session, user = db(), actor()
     tab = _chosen_tab(session, user)
     filters = _filters(tab)
     rows, total = list_tasks(session, user, filters)
@@ -59,7 +60,7 @@ def index():
     running, _ = instances.list_instances(session, user, per_page=100, status=STATUS_RUNNING)
     return render_template(
         "inbox/index.html", tab=tab, rows=rows, total=total, filters=filters, counts=counts,
-        pages=max(1, -(-total // PER_PAGE)), late=late_days_by_task(session, rows, now),
+        pages=max(1, -(-total // PER_PAGE)), late=late_days_by_task(session, rows, now()),
         steps=sop_step_choices(session), running=running,
         startable=startable_definitions(session, user))
 

@@ -14,33 +14,36 @@ from flask_login import login_required
 from engine.errors import InvalidInputError
 from engine.models import HumanTask, User
 from engine.models.tasks import TASK_COMPLETED, TASK_OPEN
-from engine.services import comments, documents, tasks
+from engine.services import comments, documents, tasks, versions
 from engine.services.tasks import TaskFilters
-from webapp.inbox import actor, back_to, bp, clock
+from webapp.inbox import back_to, bp
 from webapp.inbox.fields import describe_form, posted_values, translate_problems, unmatched_problems
 from webapp.inbox.pages import late_days_by_task
+from webapp.requests import actor, now
 from webapp.transaction import db
 
 
-def task_form(task: HumanTask) -> dict:
-    return task.instance.version.forms.get(task.form_key) or {"components": []}
+def task_form(session, task: HumanTask) -> dict:
+    """The task's form-js schema, from the version's cached content (not the diagram row)."""
+    return versions.content_of(session, task.instance.version).form(task.form_key)
 
 
 def render_task(task: HumanTask, *, values: dict | None = None, problems: dict | None = None,
                 upload_error: str | None = None, comment_error: str | None = None,
                 status: int = 200):
     session, user = db(), actor()
-    fields = describe_form(session, task_form(task))
+    content = versions.content_of(session, task.instance.version)
+    fields = describe_form(session, content.form(task.form_key))
     problems = problems or {}
     is_open = task.state == TASK_OPEN
     shown = task.data if not is_open else values if values is not None else task.prefill
     page = render_template(
         "inbox/task.html", task=task, fields=fields, values=shown or {}, problems=problems,
         general_problems=unmatched_problems(fields, problems), upload_error=upload_error,
-        activity=task.instance.version.activities.get(task.element_id, {}),
+        activity=content.activity(task.element_id),
         context=task.context or {}, can_act=is_open and tasks.can_act(user, task),
         held_by_other=task.claimed_by_id not in (None, user.id),
-        late=late_days_by_task(session, [task], clock()).get(task.id),
+        late=late_days_by_task(session, [task], now()).get(task.id),
         documents=documents.list_documents(session, user, task.instance_id, task_id=task.id),
         comments=comments.list_comments(session, user, task.id), comment_error=comment_error,
         earlier=earlier_steps(session, user, task) if is_open else [],
@@ -55,7 +58,7 @@ def earlier_steps(session, user: User, task: HumanTask) -> list[tuple[HumanTask,
         if row.state == TASK_COMPLETED and row.period_no == task.period_no and row.id != task.id:
             latest[(row.element_id, row.opd_id)] = row
     done = sorted(latest.values(), key=lambda row: (row.completed_at, row.id))
-    return [(row, describe_form(session, task_form(row))) for row in done]
+    return [(row, describe_form(session, task_form(session, row))) for row in done]
 
 
 def upload_limit() -> int:
@@ -74,9 +77,9 @@ def task(task_id: int):
 def submit(task_id: int):
     session, user = db(), actor()
     found = tasks.get_task_for(session, user, task_id)
-    values = posted_values(task_form(found), request.form)
+    values = posted_values(task_form(session, found), request.form)
     try:
-        done = tasks.complete_task(session, user, task_id, values, clock())
+        done = tasks.complete_task(session, user, task_id, values, now())
     except InvalidInputError as error:
         return render_task(found, values=values, problems=translate_problems(error.details),
                            status=400)
@@ -94,7 +97,7 @@ def _next_page(user: User, done: HumanTask) -> str:
 @bp.post("/tasks/<id:task_id>/claim")
 @login_required
 def claim(task_id: int):
-    done = tasks.claim_task(db(), actor(), task_id, clock())
+    done = tasks.claim_task(db(), actor(), task_id, now())
     flash(gettext("You have taken “%(name)s”.", name=done.name), "success")
     return redirect(back_to("inbox.task", task_id=task_id))
 
@@ -102,7 +105,7 @@ def claim(task_id: int):
 @bp.post("/tasks/<id:task_id>/unclaim")
 @login_required
 def unclaim(task_id: int):
-    done = tasks.unclaim_task(db(), actor(), task_id, clock())
+    done = tasks.unclaim_task(db(), actor(), task_id, now())
     flash(gettext("You have released “%(name)s”; it is back in the group's tasks.",
                   name=done.name), "success")
     return redirect(back_to("inbox.task", task_id=task_id))
