@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,7 +55,17 @@ class Settings:
     timer_interval_seconds: float = field(
         default_factory=lambda: float(_env("TIMER_INTERVAL", "5"))
     )
+    # Live workflows kept in memory between requests (0 turns the cache off).
+    workflow_cache_size: int = field(
+        default_factory=lambda: int(_env("WORKFLOW_CACHE_SIZE", "64"))
+    )
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        """The deployment's one time zone: due dates, timers and what pages show."""
+        return ZoneInfo(self.timezone)
 
 
 def load_settings() -> Settings:
+    """Read the environment once; the process keeps the result in its Runtime."""
     return Settings()

@@ -9,6 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 
+def N_(msgid: str) -> str:  # noqa: N802 - the gettext convention extractors look for
+    """Mark an English msgid for extraction (`pybabel -k N_`); pages translate it later.
+
+    The one marker for the whole code base: the engine cannot import the web layer's
+    gettext, and msgids written here are translated where they are shown.
+    """
+    return msgid
+
+
 class DomainError(Exception):
     """Base of every error a user can cause; never used for programming mistakes."""
 
@@ -63,3 +72,10 @@ class InvalidDiagramError(DomainError):
 class PayloadTooLargeError(DomainError):
     code = "payload_too_large"
     status = 413
+
+
+class StateFormatError(DomainError):
+    """Stored workflow state this release cannot read (an unknown format, a broken part)."""
+
+    code = "state_format_unknown"
+    status = 409

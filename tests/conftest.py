@@ -16,8 +16,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from engine.db import make_engine, make_session_factory, unit_of_work
+from engine.db import RUNTIME_KEY, make_engine, make_session_factory, unit_of_work
 from engine.migrations import upgrade_database
+from engine.runtime import build_runtime
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -50,11 +51,12 @@ def build_database(url: str) -> None:
 
     upgrade_database(url)
     engine = make_engine(url)
-    factory = make_session_factory(engine)
+    factory = make_session_factory(engine, runtime=build_runtime())
     with unit_of_work(factory) as session:
         holidays.seed_holidays(session, range(2025, 2030), T0)
         demo.seed_demo(session, T0)
         deploy_sop(session, T0)
+        session.commit()
     engine.dispose()
 
 
@@ -79,11 +81,22 @@ def db_engine(database_url):
 
 
 @pytest.fixture()
-def session(db_engine):
+def runtime():
+    """A fresh runtime (cold caches, settings read now) for each test."""
+    return build_runtime()
+
+
+@pytest.fixture()
+def session(db_engine, runtime):
     """A session whose every commit is a savepoint inside one rolled-back transaction."""
     connection = db_engine.connect()
     outer = connection.begin()
-    db = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    db = Session(
+        bind=connection,
+        join_transaction_mode="create_savepoint",
+        expire_on_commit=False,
+        info={RUNTIME_KEY: runtime},
+    )
     yield db
     db.close()
     outer.rollback()

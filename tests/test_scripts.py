@@ -16,10 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from engine.db import make_engine, make_session_factory, unit_of_work
-from engine.services import instances
+from engine.db import read_only
 from tests.conftest import T0, isolated_database
-from tests.support import SOP_KEY, answers, complete_all, open_tasks, run_planning, user
+from tests.support import (
+    make_factory,
+    open_tasks,
+    start_waiting_on_period_timer,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -31,22 +34,25 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture()
-def script_env(database_url, tmp_path):
-    url = isolated_database(database_url, "scripts", tmp_path, build=False)
-    env = dict(
+def script_environment(url: str, folder: Path, **settings: str) -> dict:
+    """The environment docker-compose gives the scripts, on `url`, on a free local port."""
+    return dict(
         os.environ,
         PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}",
         DATABASE_URL=url,
         ALUR_DATABASE_URL=url,
-        ALUR_INSTANCE_DIR=str(tmp_path / "instance"),
-        ALUR_UPLOAD_DIR=str(tmp_path / "uploads"),
+        ALUR_INSTANCE_DIR=str(folder / "instance"),
+        ALUR_UPLOAD_DIR=str(folder / "uploads"),
         ALUR_SECRET_KEY="test-secret",
-        ALUR_SEED_DEMO="1",
-        ALUR_TIMER_INTERVAL="0.5",
         ALUR_BIND=f"127.0.0.1:{free_port()}",
+        **settings,
     )
-    return env
+
+
+@pytest.fixture()
+def script_env(database_url, tmp_path):
+    url = isolated_database(database_url, "scripts", tmp_path, build=False)
+    return script_environment(url, tmp_path, ALUR_SEED_DEMO="1", ALUR_TIMER_INTERVAL="0.5")
 
 
 def run_script(name: str, env: dict) -> subprocess.CompletedProcess:
@@ -83,7 +89,7 @@ def test_migrate_web_and_worker_scripts(script_env):
         assert wait_for(lambda: _get(base + "/healthz") == 200), "web did not answer /healthz"
         assert _get(base + "/login") == 200
         factory, engine = _factory(script_env["DATABASE_URL"])
-        instance_id = _instance_waiting_on_timer(factory)
+        instance_id = start_waiting_on_period_timer(factory, T0)
         worker = subprocess.Popen(
             ["sh", str(ROOT / "scripts" / "worker.sh")],
             env=script_env,
@@ -110,22 +116,10 @@ def _get(url: str) -> int | None:
 
 
 def _factory(url: str):
-    engine = make_engine(url)
-    return make_session_factory(engine), engine
-
-
-def _instance_waiting_on_timer(factory) -> int:
-    """Rows 1-11 done with a period that ended long ago (T0 is January 2026)."""
-    with unit_of_work(factory) as session:
-        instance = instances.start_instance(
-            session, user(session, "tim1"), SOP_KEY, answers("mulai-pelaksanaan"), T0
-        )
-        run_planning(session, instance.id, T0)
-        complete_all(session, instance.id, "Task_10", T0)
-        complete_all(session, instance.id, "Task_11", T0)
-        return instance.id
+    factory = make_factory(url)
+    return factory, factory.kw["bind"]
 
 
 def _row12_count(factory, instance_id: int) -> int:
-    with unit_of_work(factory) as session:
+    with read_only(factory) as session:
         return len(open_tasks(session, instance_id, "Task_12"))

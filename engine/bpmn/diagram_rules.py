@@ -25,6 +25,7 @@ UNSUPPORTED_TASKS = {
     "businessRuleTask": "business rule tasks are not supported",
 }
 MESSAGE_TASKS = ("sendTask", "receiveTask")
+RESERVED_IDS = frozenset({"Start", "End", "Root"})
 SCRIPT_EXTENSIONS = frozenset({"preScript", "postScript", "script"})
 EXPRESSION_TAGS = (
     "conditionExpression", "condition", "timeDate", "timeDuration", "timeCycle",
@@ -42,6 +43,7 @@ def find_problems(
     """Every problem SpiffWorkflow would not catch, as {"element_id", "message"} dicts."""
     lane_names = lane_membership(root)
     return [
+        *_check_reserved_ids(root),
         *_check_task_types(root),
         *_check_script_extensions(root),
         *_check_expressions(root),
@@ -53,6 +55,15 @@ def find_problems(
 
 def problem_at(element_id: str | None, message: str) -> dict[str, str | None]:
     return {"element_id": element_id, "message": message}
+
+
+def _check_reserved_ids(root: etree._Element) -> Iterator[dict]:
+    """SpiffWorkflow names its own task specs Start, End and <process>.EndJoin: an element
+    with such an id silently replaces one of them and the process cannot run."""
+    for node in root.iter(etree.Element):
+        element_id = node.get("id") or ""
+        if element_id in RESERVED_IDS or element_id.endswith(".EndJoin"):
+            yield problem_at(element_id, f"the id '{element_id}' is reserved by the engine")
 
 
 def _check_task_types(root: etree._Element) -> Iterator[dict]:

@@ -14,6 +14,7 @@ import datetime
 import itertools
 from collections.abc import Mapping
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine.python_engine import PythonScriptEngine
@@ -264,11 +265,13 @@ class RestrictedScriptEngine(PythonScriptEngine):
     """SpiffWorkflow's script engine with eval replaced and scripts switched off.
 
     `now` is the clock the runtime's timers read, so tests and the timer worker can
-    pass time in instead of the engine reading the wall clock.
+    pass time in instead of the engine reading the wall clock; `zone` is the deployment's
+    time zone, in which a timer's bare date is midnight.
     """
 
-    def __init__(self, now: datetime.datetime | None = None):
+    def __init__(self, zone: ZoneInfo, now: datetime.datetime | None = None):
         super().__init__(environment=RestrictedEnvironment())
+        self.zone = zone
         self.now = now
 
     def validate(self, expression: str) -> None:

@@ -10,7 +10,7 @@ are reported at once so that a modeller can fix a diagram in one round trip.
 from __future__ import annotations
 
 import codecs
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -147,6 +147,9 @@ def _main_process_id(root: etree._Element) -> str:
     )
 
 
+Check = Callable[[etree._Element, str], list[dict]]
+
+
 def validate_diagram(
     data: bytes,
     *,
@@ -154,14 +157,22 @@ def validate_diagram(
     form_keys: Collection[str],
     max_bytes: int,
     filename: str = "diagram.bpmn",
+    checks: Sequence[Check] = (),
 ) -> ParsedDiagram:
-    """Load and lint an upload, refusing it with every problem found, or describe it."""
+    """Load and lint an upload, refusing it with every problem found, or describe it.
+
+    `checks` are the caller's own rules (the SOP's declarations, engine.sop), each given the
+    tree and the main process id; their problems are reported with the others, at once.
+    """
     root = load_xml(data, max_bytes=max_bytes)
     problems = find_problems(root, lane_roles, form_keys)
     if not _executable_processes(root):
         problems.append(problem_at(root.get("id"), "the diagram has no executable process"))
     else:
         problems.extend(reference_problems(root))
+        main_id = _main_process_id(root)
+        for check in checks:
+            problems.extend(check(root, main_id))
         try:
             build_specs(root, filename)
         except InvalidDiagramError as error:

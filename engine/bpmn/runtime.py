@@ -1,24 +1,31 @@
-"""Load, run and save one instance's workflow: the engine's only contact with SpiffWorkflow.
+"""Load, run and save one instance's workflow: the engine's contact with SpiffWorkflow.
 
-Specs are parsed once per deployed version and cached in the process. A loaded workflow
-remembers when it was loaded (`mark`) so that the caller can ask which tasks changed
-and the save can write back only the parts that changed. Completing a task follows the
-verified path: `set_data(**data)`, `run()`, then `refresh_timers()` and
+`BpmnRuntime` is a thin engine in the manner of spiff-example-cli's BpmnEngine: it owns
+the parser's limits, the deployment's time zone and a cache of parsed specs, and starts
+or restores workflows. The functions below act on one `LiveWorkflow`. Completing a task
+follows the verified path: `set_data(**data)`, `run()`, then `refresh_timers()` and
 `do_engine_steps()`; diagram Python is never executed (the script engine refuses it).
+
+A LiveWorkflow remembers, per stored part, the state and `last_state_change` of every
+task as it was loaded or last saved. A task changed if either differs: identity, never
+order, so a clock that is ahead or stepped back on any host cannot make an old task look
+new (or a new one old).
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
-from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import IntermediateCatchEvent
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import (
+    BoundaryEvent,
+    IntermediateCatchEvent,
+)
 from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -26,44 +33,28 @@ from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn import serializer
-from engine.bpmn.cache import WorkflowCache
 from engine.bpmn.expressions import RestrictedScriptEngine
 from engine.bpmn.parser import build_specs, load_xml
 from engine.bpmn.timers import due_of, install_clocked_timers
+from engine.caches import LruCache
 from engine.errors import InvalidInputError
 
-_SPEC_CACHE: OrderedDict[str, tuple] = OrderedDict()
-_SPEC_LOCK = threading.Lock()
-_SPEC_CACHE_SIZE = 32
+Seen = dict[str, dict[UUID, tuple[int, float]]]
 
 
-def specs_for(content_hash: str, read_xml: Callable[[], str], max_bytes: int) -> tuple:
-    """Parse a version's BPMN once per process, keyed by its content hash (immutable).
+@dataclass(frozen=True)
+class Specs:
+    """A deployed version's parsed process and the processes it calls, ready to run."""
 
-    `read_xml` is called only on a miss, so a hit never loads the diagram text.
-    """
-    with _SPEC_LOCK:
-        if content_hash in _SPEC_CACHE:
-            _SPEC_CACHE.move_to_end(content_hash)
-            return _SPEC_CACHE[content_hash]
-    root = load_xml(read_xml().encode("utf-8"), max_bytes=max_bytes)
-    spec, subprocess_specs = build_specs(root)
-    install_clocked_timers([spec, *subprocess_specs.values()])
-    with _SPEC_LOCK:
-        _SPEC_CACHE[content_hash] = (spec, subprocess_specs)
-        while len(_SPEC_CACHE) > _SPEC_CACHE_SIZE:
-            _SPEC_CACHE.popitem(last=False)
-    return spec, subprocess_specs
-
-
-CACHE = WorkflowCache()
+    process: object
+    subprocesses: dict
 
 
 @dataclass
 class StepRecord:
     """Something the engine did on its own that the audit log must show."""
 
-    kind: str  # "gateway" | "timer" | "call_started" | "call_completed"
+    kind: str  # "gateway" | "timer" | "call_completed"
     task: object
     detail: dict = field(default_factory=dict)
 
@@ -71,45 +62,75 @@ class StepRecord:
 @dataclass
 class LiveWorkflow:
     workflow: BpmnWorkflow
-    mark: float
-    loaded_keys: set[str]
+    seen: Seen
     steps: list[StepRecord] = field(default_factory=list)
 
     @property
-    def script_engine(self) -> RestrictedScriptEngine:
-        return self.workflow.script_engine
+    def loaded_keys(self) -> set[str]:
+        return set(self.seen)
 
     def set_now(self, now: datetime) -> None:
         self.workflow.script_engine.now = now
 
 
-def _mark() -> float:
-    # last_state_change uses time.time(); step back a hair so equal stamps count as changed
-    return time.time() - 1e-6
+class BpmnRuntime:
+    """Parser limits, time zone and parsed specs for one process (web worker, timer worker)."""
 
+    def __init__(self, *, zone: ZoneInfo, max_bpmn_bytes: int, spec_cache_size: int = 32):
+        self.zone = zone
+        self.max_bpmn_bytes = max_bpmn_bytes
+        self._specs: LruCache[Specs] = LruCache(spec_cache_size)
 
-def start_workflow(spec, subprocess_specs, start_data: dict, now: datetime) -> LiveWorkflow:
-    engine = RestrictedScriptEngine(now=now)
-    workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=engine)
-    live = LiveWorkflow(workflow, mark=0.0, loaded_keys=set())
-    start = workflow.get_next_task(spec_name="Start")
-    start.set_data(**start_data)
-    with _engine_errors("The process could not start"):
-        advance(live)
-    return live
+    def specs_for(self, content_hash: str, read_xml: Callable[[], str]) -> Specs:
+        """A version's specs, parsed once per process and keyed by its (immutable) hash.
+
+        `read_xml` is called only on a miss, so a hit never loads the diagram text.
+        """
+        return self._specs.get_or_make(content_hash, lambda: self.parse_specs(read_xml()))
+
+    def parse_specs(self, xml: str) -> Specs:
+        root = load_xml(xml.encode("utf-8"), max_bytes=self.max_bpmn_bytes)
+        spec, subprocess_specs = build_specs(root)
+        process = serializer.prepare_spec(spec)
+        called = {name: serializer.prepare_spec(sub) for name, sub in subprocess_specs.items()}
+        install_clocked_timers([process, *called.values()])
+        return Specs(process, called)
+
+    def script_engine(self, now: datetime) -> RestrictedScriptEngine:
+        return RestrictedScriptEngine(zone=self.zone, now=now)
+
+    def start(self, specs: Specs, start_data: dict, now: datetime) -> LiveWorkflow:
+        workflow = BpmnWorkflow(
+            specs.process, specs.subprocesses, script_engine=self.script_engine(now)
+        )
+        live = LiveWorkflow(workflow, seen={})
+        start = workflow.get_next_task(spec_name="Start")
+        start.set_data(**start_data)
+        with _engine_errors("The process could not start"):
+            advance(live)
+        return live
+
+    def load(self, parts: Mapping[str, str], specs: Specs, now: datetime) -> LiveWorkflow:
+        """A workflow restored from its stored parts (formats already checked)."""
+        workflow = serializer.restore(
+            parts, specs.process, specs.subprocesses, self.script_engine(now)
+        )
+        return LiveWorkflow(workflow, seen=snapshot(workflow))
 
 
 def reuse_workflow(live: LiveWorkflow, now: datetime) -> LiveWorkflow:
-    """Start a new step on a cached workflow: fresh mark, the caller's clock."""
-    live.mark, live.steps = _mark(), []
+    """Start a new step on a cached workflow: the caller's clock, no steps recorded yet."""
+    live.steps = []
     live.set_now(now)
     return live
 
 
-def load_workflow(parts: dict[str, str], spec, subprocess_specs, now: datetime) -> LiveWorkflow:
-    engine = RestrictedScriptEngine(now=now)
-    workflow = serializer.restore(parts, spec, subprocess_specs, engine)
-    return LiveWorkflow(workflow, mark=_mark(), loaded_keys=set(parts))
+def snapshot(workflow: BpmnWorkflow) -> Seen:
+    """Per part, each task's state and last state change: what "unchanged" compares with."""
+    return {
+        key: {task_id: (t.state, t.last_state_change) for task_id, t in tasks.items()}
+        for key, tasks in serializer.part_tasks(workflow).items()
+    }
 
 
 def _record_step(live: LiveWorkflow) -> Callable:
@@ -117,7 +138,7 @@ def _record_step(live: LiveWorkflow) -> Callable:
         spec = task.task_spec
         if isinstance(spec, ExclusiveGateway):
             taken = [
-                c.task_spec.bpmn_id for c in task.children if c.has_state(TaskState.DEFINITE_MASK)
+                _element_of(c) for c in task.children if c.has_state(TaskState.DEFINITE_MASK)
             ]
             live.steps.append(StepRecord("gateway", task, {"taken": taken}))
         elif isinstance(spec, IntermediateCatchEvent) and due_of(task) is not None:
@@ -128,10 +149,22 @@ def _record_step(live: LiveWorkflow) -> Callable:
     return did_complete
 
 
+def _element_of(task) -> str | None:
+    """The BPMN element a task stands for; an activity with boundary events is reached
+    through SpiffWorkflow's own split task, which is no element of the diagram."""
+    while task.task_spec.bpmn_id is None and task.children:
+        task = next(
+            (c for c in task.children if not isinstance(c.task_spec, BoundaryEvent)),
+            task.children[0],
+        )
+    return task.task_spec.bpmn_id
+
+
 def advance(live: LiveWorkflow) -> None:
     """Fire due timers and run engine tasks until only people (or time) can go on."""
-    live.workflow.refresh_timers()
-    live.workflow.do_engine_steps(did_complete_task=_record_step(live))
+    with _engine_errors("The process could not continue"):
+        live.workflow.refresh_timers()
+        live.workflow.do_engine_steps(did_complete_task=_record_step(live))
 
 
 @contextmanager
@@ -156,18 +189,20 @@ def complete_user_task(live: LiveWorkflow, task, data: dict) -> None:
     task.set_data(**data)
     with _engine_errors("The process could not continue"):
         task.run()
-        advance(live)
+    advance(live)
 
 
-def _all_workflows(live: LiveWorkflow) -> list:
-    return [live.workflow, *live.workflow.subprocesses.values()]
+def _is_changed(task, seen: dict[UUID, tuple[int, float]] | None) -> bool:
+    return seen is None or seen.get(task.id) != (task.state, task.last_state_change)
 
 
 def changed_tasks(live: LiveWorkflow) -> list:
-    """Tasks whose state changed since the load: a flat scan, not a tree walk."""
-    mark = live.mark
+    """Tasks whose state changed since the load (or the last save): a flat scan."""
     return [
-        t for wf in _all_workflows(live) for t in wf.tasks.values() if t.last_state_change >= mark
+        task
+        for key, tasks in serializer.part_tasks(live.workflow).items()
+        for task in tasks.values()
+        if _is_changed(task, live.seen.get(key))
     ]
 
 
@@ -179,14 +214,15 @@ def changed_cancelled_user_tasks(changed: list) -> list:
     return [t for t in changed if t.state == TaskState.CANCELLED and t.task_spec.manual]
 
 
-def started_call_activities(live: LiveWorkflow, changed: list) -> list:
-    """Top-level call activities that began during this step (a new reporting period)."""
+def started_call_activities(live: LiveWorkflow, changed: list, names: set[str]) -> list:
+    """Top-level call activities among `names` that began during this step."""
     return [
         t
         for t in changed
         if t.state == TaskState.STARTED
         and t.workflow is live.workflow
         and isinstance(t.task_spec, CallActivity)
+        and t.task_spec.bpmn_id in names
     ]
 
 
@@ -209,29 +245,49 @@ def prune_completed_subprocesses(live: LiveWorkflow) -> int:
     return removed
 
 
-def compact_history(live: LiveWorkflow, anchor) -> int:
+@dataclass(frozen=True)
+class Compaction:
+    """What `compact_history` did: tasks dropped, or the unfinished ones that stopped it."""
+
+    dropped: int = 0
+    blocked_by: tuple[str, ...] = ()
+
+
+def compact_history(live: LiveWorkflow, anchor) -> Compaction:
     """Cut the finished history above `anchor` (a top-level task just started) from the tree.
 
     A looping process grows its task tree by a few tasks per period; SpiffWorkflow stops
     seeing READY tasks past depth 1000 and every save pays for the growth. Once a period
     starts, nothing before it is needed to run: the anchor carries a full copy of the data,
-    and the event log and task table keep the history. The anchor is re-attached to the
-    root; every task outside its subtree is dropped. Returns how many tasks were dropped.
+    and the event log and task table keep the history. The anchor (with its boundary
+    events, when it has any) is re-attached to the root and every task outside it is
+    dropped, but only if each of those is finished: a live task beside the period (a
+    parallel branch, an event waiting elsewhere) blocks the cut, which is then skipped.
+    SpiffWorkflow has no API for this, so it is the one place that rewrites the tree.
     """
     workflow = live.workflow
     root = workflow.task_tree
-    if anchor.workflow is not workflow or anchor.parent is root:
-        return 0
-    keep = {root.id} | {t.id for t in _subtree(anchor)}
-    dropped = [task_id for task_id in workflow.tasks if task_id not in keep]
-    for task_id in dropped:
-        del workflow.tasks[task_id]
-        workflow.subprocesses.pop(task_id, None)
-    root._children = [anchor.id]
-    anchor._parent = root.id
+    top = anchor.parent if isinstance(anchor.parent.task_spec, BoundaryEventSplit) else anchor
+    if top.workflow is not workflow or top.parent is root:
+        return Compaction()
+    keep = {root.id} | {t.id for t in _subtree(top)}
+    dropped = [task for task_id, task in workflow.tasks.items() if task_id not in keep]
+    blocked = tuple(t.task_spec.bpmn_id or t.task_spec.name for t in dropped if _is_live(t))
+    if blocked:
+        return Compaction(blocked_by=blocked)
+    for task in dropped:
+        del workflow.tasks[task.id]
+        workflow.subprocesses.pop(task.id, None)
+    root._children = [top.id]
+    top._parent = root.id
     if workflow.last_task is not None and workflow.last_task.id not in keep:
         workflow.last_task = anchor
-    return len(dropped)
+    return Compaction(dropped=len(dropped))
+
+
+def _is_live(task) -> bool:
+    """Waiting, ready or running: not finished, nor a prediction of a branch not taken."""
+    return task.has_state(TaskState.DEFINITE_MASK)
 
 
 def _subtree(task) -> list:
@@ -251,21 +307,29 @@ def next_timer_due(live: LiveWorkflow) -> datetime | None:
 
 
 def save_parts(live: LiveWorkflow) -> tuple[list[serializer.Part], set[str]]:
-    """The parts to write and the keys to delete, relative to what was loaded."""
-    since = live.mark if live.loaded_keys else None
-    changed = serializer.dump_changed(live.workflow, since)
-    live_keys = serializer.live_part_keys(live.workflow)
-    new_keys = live_keys - live.loaded_keys
-    written = {p.key for p in changed}
-    for key in new_keys - written:
-        changed.append(_dump_key(live.workflow, key))
-    return changed, live.loaded_keys - live_keys
+    """The parts to write and the keys to delete, relative to what was loaded or saved.
+
+    A part is written when it is new, when its set of tasks changed, or when any of its
+    tasks changed state; afterwards the live workflow counts as saved.
+    """
+    parts = serializer.part_tasks(live.workflow)
+    written = [
+        serializer.dump_part(live.workflow, key)
+        for key, tasks in parts.items()
+        if _is_part_changed(tasks, live.seen.get(key))
+    ]
+    removed = set(live.seen) - set(parts)
+    return written, removed
 
 
-def _dump_key(workflow: BpmnWorkflow, key: str) -> serializer.Part:
-    if key == serializer.TOP_PART:
-        return serializer.dump_top(workflow)
-    return serializer.dump_subprocess(workflow, UUID(key))
+def mark_saved(live: LiveWorkflow) -> None:
+    live.seen = snapshot(live.workflow)
+
+
+def _is_part_changed(tasks: dict, seen: dict | None) -> bool:
+    if seen is None or len(tasks) != len(seen):
+        return True
+    return any(_is_changed(task, seen) for task in tasks.values())
 
 
 def task_data(task) -> dict:

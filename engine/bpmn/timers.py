@@ -2,9 +2,9 @@
 
 SpiffWorkflow compares timer dates with `datetime.now()`. The worker, the tests and the
 benchmarks pass `now` explicitly, so timers here ask the workflow's script engine for
-the time. A date without a time (a period's last day, as the forms collect it) is due
-at 00:00 of that day in the deployment's time zone: a period that ends today opens its
-report (row 12) today.
+the time and for the deployment's time zone (the one setting, read once by the Runtime).
+A date without a time (a period's last day, as the forms collect it) is due at 00:00 of
+that day in that zone: a period that ends today opens its report (row 12) today.
 """
 
 from __future__ import annotations
@@ -14,10 +14,8 @@ from zoneinfo import ZoneInfo
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimeDateEventDefinition
 
-DEFAULT_ZONE = ZoneInfo("Asia/Jakarta")
 
-
-def parse_due(value, zone: ZoneInfo = DEFAULT_ZONE) -> datetime:
+def parse_due(value, zone: ZoneInfo) -> datetime:
     """Turn a timer expression's value (date, datetime or ISO text) into aware UTC."""
     if isinstance(value, datetime):
         moment = value
@@ -37,13 +35,14 @@ class ClockedTimeDateEventDefinition(TimeDateEventDefinition):
     """A timeDate timer judged against `script_engine.now` when one is set."""
 
     def has_fired(self, my_task):
+        engine = my_task.workflow.script_engine
         value = my_task._get_internal_data("event_value")
         if value is None:
-            value = my_task.workflow.script_engine.evaluate(my_task, self.expression)
-            value = parse_due(value).isoformat()
+            value = engine.evaluate(my_task, self.expression)
+            value = parse_due(value, engine.zone).isoformat()
             my_task._set_internal_data(event_value=value)
-        now = getattr(my_task.workflow.script_engine, "now", None) or datetime.now(UTC)
-        if parse_due(value) <= now:
+        now = engine.now or datetime.now(UTC)
+        if parse_due(value, engine.zone) <= now:
             my_task._set_internal_data(event_fired=True)
         return my_task._get_internal_data("event_fired", False)
 
@@ -58,5 +57,6 @@ def install_clocked_timers(specs) -> None:
 
 
 def due_of(task) -> datetime | None:
+    """When a waiting timer fires (stored as aware ISO text, so the zone is not needed)."""
     value = task._get_internal_data("event_value")
-    return parse_due(value) if value is not None else None
+    return datetime.fromisoformat(value).astimezone(UTC) if value is not None else None

@@ -7,10 +7,7 @@ than pattern-matching English sentences. `N_` marks msgids for extraction.
 
 from __future__ import annotations
 
-
-def N_(msgid: str) -> str:  # noqa: N802 - the gettext convention extractors look for
-    return msgid
-
+from engine.errors import N_
 
 AT_MOST_CHARS = N_("At most %(n)s characters")
 AT_LEAST_CHARS = N_("At least %(n)s characters")

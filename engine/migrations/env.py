@@ -27,7 +27,7 @@ def run_migrations_online() -> None:
     if connectable is not None:
         _run(connectable)
         return
-    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    engine = make_engine(config.get_main_option("sqlalchemy.url"), sqlite_foreign_keys=False)
     with engine.connect() as connection:
         _run(connection)
     engine.dispose()
@@ -42,6 +42,17 @@ def _run(connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+        _check_foreign_keys(connection)
+
+
+def _check_foreign_keys(connection) -> None:
+    """SQLite migrates with its keys off (tables are altered by copying them): make sure no
+    row was left pointing at nothing before the migration commits."""
+    if connection.dialect.name != "sqlite":
+        return
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"the migration left rows that break foreign keys: {broken[:10]}")
 
 
 if context.is_offline_mode():

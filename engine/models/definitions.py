@@ -41,11 +41,14 @@ class DefinitionVersion(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     filename: Mapped[str] = mapped_column(String(255))
     # The content is large (the whole diagram and its forms) and immutable: it is loaded only
-    # when asked for, and hot paths read it through engine.services.versions' cache.
-    bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True, deferred_group="content")
+    # when asked for, and hot paths read it through engine.services.versions' cache. The
+    # diagram text is a group of its own: showing a form never loads it.
+    bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True, deferred_group="diagram")
     forms: Mapped[dict] = mapped_column(deferred=True, deferred_group="content")
     activities: Mapped[dict] = mapped_column(deferred=True, deferred_group="content")
     lane_roles: Mapped[dict] = mapped_column(deferred=True, deferred_group="content")
+    # The SOP's own rules as the diagram declares them (engine.sop.SopRules.to_dict()).
+    rules: Mapped[dict] = mapped_column(deferred=True, deferred_group="content", default=dict)
     deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
 

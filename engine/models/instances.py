@@ -38,6 +38,11 @@ class ProcessInstance(Base):
     last_event_hash: Mapped[str | None] = mapped_column(String(64))
     state_token: Mapped[str | None] = mapped_column(String(32))
     row_version: Mapped[int] = mapped_column(default=1)
+    # A timer pass that failed on this instance: how many times in a row, the last error and
+    # when; the worker pushes `next_due_at` back and goes on with the other instances.
+    failed_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None]
 
     version: Mapped[DefinitionVersion] = relationship(lazy="joined")
 
@@ -55,4 +60,8 @@ class InstanceState(Base):
     part_key: Mapped[str] = mapped_column(String(40))
     parent_key: Mapped[str | None] = mapped_column(String(40))
     state: Mapped[str] = mapped_column(Text)
+    # The layout and SpiffWorkflow serializer version the part was written with.
+    format_version: Mapped[str] = mapped_column(
+        String(40), server_default="alur-parts-1+spiff-1.5"
+    )
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

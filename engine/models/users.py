@@ -11,6 +11,9 @@ from engine.db import Base, utcnow
 from engine.models.opds import Opd
 
 ROLE_CODES = ("kepala_ukpbj", "tim_kelembagaan", "pj_kinerja", "admin", "auditor")
+# Roles whose people each belong to one OPD: a lane of such a role must say which variable
+# names the OPD of its tasks (engine.sop), and they act only on their own OPD's tasks.
+OPD_ROLES = frozenset({"pj_kinerja"})
 
 
 class User(Base):

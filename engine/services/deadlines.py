@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.calendar import add_working_days, working_days_between
-from engine.config import load_settings
 from engine.models import Holiday, HumanTask, ProcessInstance
+from engine.runtime import runtime_of
 from engine.services import versions
 
 HORIZON_DAYS = 400
@@ -33,8 +33,8 @@ class WorkingCalendar:
     def load(cls, session: Session, now: datetime, since: date | None = None) -> WorkingCalendar:
         """Holidays from `since` (or a week ago) to a year ahead: enough for due dates and
         for counting how late an old task is."""
-        settings = load_settings()
-        zone = ZoneInfo(settings.timezone)
+        settings = runtime_of(session).settings
+        zone = settings.zone
         today = now.astimezone(zone).date()
         start = min(since or today, today) - timedelta(days=7)
         rows = session.scalars(
@@ -75,7 +75,7 @@ def _group_due(session: Session, instance: ProcessInstance, group: str) -> date 
     """The due date of the latest task that opened this group in this instance."""
     entries = [
         element_id
-        for element_id, info in versions.content_of(instance.version).activities.items()
+        for element_id, info in versions.content_of(session, instance.version).activities.items()
         if info.get("deadline_group") == group and info.get("deadline_group_entry")
     ]
     if not entries:

@@ -17,15 +17,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import forms as form_schemas
+from engine import sop
 from engine.bpmn.parser import ParsedDiagram, load_xml, validate_diagram
-from engine.config import load_settings
 from engine.errors import DomainError, InvalidDiagramError, NotFoundError
+from engine.events import EventType
 from engine.models import Definition, DefinitionVersion
+from engine.runtime import runtime_of
 from engine.services import audit
+from engine.services.versions import START_KEY
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
-START_KEY = "__start__"
 
 
 @dataclass(frozen=True)
@@ -55,15 +57,25 @@ def deploy_diagram(
     now: datetime,
     actor_id: int | None = None,
 ) -> Deployment:
-    """Validate and store a diagram; raise InvalidDiagramError naming each problem."""
-    settings = load_settings()
+    """Validate and store a diagram; raise InvalidDiagramError naming each problem.
+
+    The global chain's lock comes first: it serializes whole deploys, so two at once can
+    neither take the same version number nor fork the chain.
+    """
+    audit.lock_global_chain(session)
+    settings = runtime_of(session).settings
     text = _utf8(data)
+
+    def sop_rules(root, main_id: str) -> list[dict]:
+        return sop.rule_problems(root, main_id, lane_roles, set(forms))
+
     parsed = validate_diagram(
         data,
         lane_roles=lane_roles,
         form_keys=set(forms),
         max_bytes=settings.max_bpmn_bytes,
         filename=filename,
+        checks=[sop_rules],
     )
     used = {a.form_key for a in parsed.activities.values() if a.form_key}
     root = (
@@ -93,6 +105,7 @@ def deploy_diagram(
         forms=bundle,
         activities=activities,
         lane_roles=dict(lane_roles),
+        rules=sop.read_rules(root, parsed.main_process_id).to_dict(),
         deployed_by_id=actor_id,
         deployed_at=now,
     )
@@ -101,7 +114,7 @@ def deploy_diagram(
     audit.record_event(
         session,
         None,
-        "deployment_created",
+        EventType.DEPLOYMENT_CREATED,
         now,
         actor_id=actor_id,
         payload={
@@ -136,10 +149,11 @@ def record_rejected_deploy(
     actor_id: int | None = None,
 ) -> None:
     """Keep a trace of a refused upload (who, what, why); called in its own transaction."""
+    audit.lock_global_chain(session)
     audit.record_event(
         session,
         None,
-        "deployment_rejected",
+        EventType.DEPLOYMENT_REJECTED,
         now,
         actor_id=actor_id,
         payload={

@@ -5,46 +5,62 @@ module writes what happened: the event log, new and cancelled rows in the human-
 table (with their lane, role, OPD and due date), the period counter, the instance's
 next timer and status, and the workflow parts that changed. Finished subprocesses are
 dropped from the live state only after their events are stored.
+
+After the commit (never before: `engine.db.on_commit`) the live workflow goes into the
+runtime's workflow cache under the new state token, so the next step on the same
+instance in this process can skip the load.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from uuid import uuid4
 
-from sqlalchemy import delete, event, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from engine.bpmn import runtime
-from engine.config import load_settings
+from engine.bpmn import runtime, serializer
+from engine.db import on_commit
+from engine.errors import InvalidInputError
+from engine.events import EventType
 from engine.models import HumanTask, InstanceState, Opd, ProcessInstance
 from engine.models.instances import STATUS_COMPLETED
 from engine.models.tasks import TASK_CANCELLED, TASK_OPEN
+from engine.runtime import runtime_of
 from engine.services import audit, deadlines, versions
 from engine.services.taskviews import build_context, build_prefill
 
-PENDING_CACHE = "alur_pending_workflow_cache"
+log = logging.getLogger(__name__)
 
 
-def specs_of(instance: ProcessInstance) -> tuple:
-    version = instance.version
-    return runtime.specs_for(
-        version.content_hash, lambda: version.bpmn_xml, load_settings().max_bpmn_bytes
-    )
+def start_live(
+    session: Session, instance: ProcessInstance, start_data: dict, now: datetime
+) -> runtime.LiveWorkflow:
+    specs = versions.specs_of(session, instance.version)
+    return runtime_of(session).bpmn.start(specs, start_data, now)
 
 
 def load_live(session: Session, instance: ProcessInstance, now: datetime) -> runtime.LiveWorkflow:
-    """The instance's workflow: from the in-process cache when current, else from its parts."""
-    cached = runtime.CACHE.take(instance.id, instance.state_token)
+    """The instance's workflow: from the runtime's cache when current, else from its parts."""
+    rt = runtime_of(session)
+    cached = rt.workflows.take(instance.id, instance.state_token)
     if cached is not None:
         return runtime.reuse_workflow(cached, now)
+    return load_stored(session, instance, now)
+
+
+def load_stored(session: Session, instance: ProcessInstance, now: datetime) -> runtime.LiveWorkflow:
+    """The instance's workflow rebuilt from its stored parts, whatever the cache holds."""
     rows = session.execute(
-        select(InstanceState.part_key, InstanceState.state).where(
+        select(InstanceState.part_key, InstanceState.state, InstanceState.format_version).where(
             InstanceState.instance_id == instance.id
         )
     ).all()
-    spec, subprocess_specs = specs_of(instance)
-    return runtime.load_workflow(dict(rows), spec, subprocess_specs, now)
+    serializer.check_formats(row.format_version for row in rows)
+    parts = {row.part_key: row.state for row in rows}
+    specs = versions.specs_of(session, instance.version)
+    return runtime_of(session).bpmn.load(parts, specs, now)
 
 
 def persist(
@@ -62,20 +78,28 @@ def persist(
     opened = _open_tasks(session, instance, changed, now)
     _cancel_tasks(session, instance, changed, now)
     _save_state(session, instance, live, now)
+    _clear_failure(instance)
     if runtime.is_completed(live) and instance.status != STATUS_COMPLETED:
         instance.status, instance.ended_at = STATUS_COMPLETED, now
-        audit.record_event(session, instance, "instance_ended", now, actor_id=actor_id)
+        audit.record_event(session, instance, EventType.INSTANCE_ENDED, now, actor_id=actor_id)
     return opened
 
 
+def _clear_failure(instance: ProcessInstance) -> None:
+    """A step went through (timers included): a failure recorded by the worker is over."""
+    if instance.failed_attempts or instance.last_error:
+        instance.failed_attempts, instance.last_error, instance.last_error_at = 0, None, None
+
+
 def _record_steps(session, instance, live, now, actor_id) -> None:
+    rules = versions.content_of(session, instance.version).rules
     for step in live.steps:
         element_id = step.task.task_spec.bpmn_id
         if step.kind == "gateway":
             audit.record_event(
                 session,
                 instance,
-                "gateway_taken",
+                EventType.GATEWAY_TAKEN,
                 now,
                 actor_id=actor_id,
                 element_id=element_id,
@@ -85,16 +109,16 @@ def _record_steps(session, instance, live, now, actor_id) -> None:
             audit.record_event(
                 session,
                 instance,
-                "timer_fired",
+                EventType.TIMER_FIRED,
                 now,
                 element_id=element_id,
-                payload={**step.detail, "opd": step.task.data.get("opd")},
+                payload={**step.detail, "opd": rules.opd_code(element_id, step.task.data)[1]},
             )
-        elif step.kind == "call_completed" and step.task.workflow is live.workflow:
+        elif step.kind == "call_completed" and element_id in rules.period_activities:
             audit.record_event(
                 session,
                 instance,
-                "period_completed",
+                EventType.PERIOD_COMPLETED,
                 now,
                 element_id=element_id,
                 payload={"period_no": instance.period_no},
@@ -103,20 +127,32 @@ def _record_steps(session, instance, live, now, actor_id) -> None:
 
 
 def _count_periods(session, instance, live, changed, now) -> None:
-    """A top-level call activity that starts opens a period; history before it is cut."""
-    for task in runtime.started_call_activities(live, changed):
-        runtime.compact_history(live, task)
+    """A call activity that the diagram says opens a period; the history before it is cut."""
+    rules = versions.content_of(session, instance.version).rules
+    for task in runtime.started_call_activities(live, changed, rules.period_activities):
+        _compact(instance, live, task)
         instance.period_no += 1
         audit.record_event(
             session,
             instance,
-            "period_started",
+            EventType.PERIOD_STARTED,
             now,
             element_id=task.task_spec.bpmn_id,
             payload={
                 "period_no": instance.period_no,
-                "akhir_periode": task.data.get("akhir_periode"),
+                "akhir_periode": rules.period_end(task.task_spec.bpmn_id, task.data),
             },
+        )
+
+
+def _compact(instance, live, anchor) -> None:
+    cut = runtime.compact_history(live, anchor)
+    if cut.blocked_by:
+        log.warning(
+            "instance %s: history not cut at period %s: still live beside it: %s",
+            instance.id,
+            instance.period_no + 1,
+            ", ".join(sorted(set(cut.blocked_by))),
         )
 
 
@@ -128,7 +164,7 @@ def _open_tasks(session, instance, changed, now) -> list[int]:
     spiff_tasks = runtime.changed_ready_user_tasks(changed)
     if not spiff_tasks:
         return []
-    content = versions.content_of(instance.version)
+    content = versions.content_of(session, instance.version)
     opds = {o.code: o for o in session.scalars(select(Opd))}
     calendar = deadlines.WorkingCalendar.load(session, now)
     rows, codes = [], []
@@ -144,7 +180,7 @@ def _open_tasks(session, instance, changed, now) -> list[int]:
         now,
         [
             {
-                "type": "task_created",
+                "type": EventType.TASK_CREATED,
                 "task_id": task_id,
                 "element_id": row["element_id"],
                 "payload": {
@@ -166,7 +202,7 @@ def _new_task_row(session, instance, spiff_task, content, opds, calendar, now):
     element_id = spiff_task.task_spec.bpmn_id
     info = content.activities[element_id]
     data = runtime.task_data(spiff_task)
-    opd = opds.get(data.get("opd")) if info["role"] == "pj_kinerja" else None
+    opd = _opd_of(content.rules, element_id, data, opds)
     properties = spiff_task.task_spec.extensions.get("properties", {})
     form_key = info["form_key"]
     row = {
@@ -185,9 +221,24 @@ def _new_task_row(session, instance, spiff_task, content, opds, calendar, now):
         "created_at": now,
         "due_on": deadlines.due_on_for(session, instance, properties, info, calendar, now),
         "prefill": build_prefill(content.forms.get(form_key, {}), data),
-        "context": build_context(session, instance, form_key, data),
+        "context": build_context(session, instance, content.rules, element_id, data),
     }
     return row, opd.code if opd else None
+
+
+def _opd_of(rules, element_id: str, data: dict, opds: dict) -> Opd | None:
+    """The OPD a task belongs to, when its lane is per OPD; refuse a value naming none."""
+    variable, code = rules.opd_code(element_id, data)
+    if variable is None:
+        return None
+    opd = opds.get(code) if isinstance(code, str) else None
+    if opd is None:
+        raise InvalidInputError(
+            "This step belongs to an OPD, but the process data names no OPD known here",
+            code="task_opd_unknown",
+            details={"element_id": element_id, "variable": variable, "value": code},
+        )
+    return opd
 
 
 def _cancel_tasks(session, instance, changed, now) -> None:
@@ -204,13 +255,19 @@ def _cancel_tasks(session, instance, changed, now) -> None:
     for row in rows:
         row.state = TASK_CANCELLED
         audit.record_event(
-            session, instance, "task_cancelled", now, task_id=row.id, element_id=row.element_id
+            session,
+            instance,
+            EventType.TASK_CANCELLED,
+            now,
+            task_id=row.id,
+            element_id=row.element_id,
         )
 
 
 def _save_state(session, instance, live, now) -> None:
     """Write only the parts that changed: UPDATE the known ones, INSERT the new ones."""
     parts, removed = runtime.save_parts(live)
+    loaded = live.loaded_keys
     if removed:
         session.execute(
             delete(InstanceState).where(
@@ -219,11 +276,11 @@ def _save_state(session, instance, live, now) -> None:
         )
     new_rows = []
     for part in parts:
-        if part.key in live.loaded_keys:
+        if part.key in loaded:
             session.execute(
                 update(InstanceState)
                 .where(InstanceState.instance_id == instance.id, InstanceState.part_key == part.key)
-                .values(state=part.text, updated_at=now)
+                .values(state=part.text, format_version=part.format_version, updated_at=now)
             )
         else:
             new_rows.append(
@@ -232,24 +289,16 @@ def _save_state(session, instance, live, now) -> None:
                     "part_key": part.key,
                     "parent_key": part.parent_key,
                     "state": part.text,
+                    "format_version": part.format_version,
                     "updated_at": now,
                 }
             )
     if new_rows:  # a new period brings one part per OPD: one bulk INSERT
         session.execute(insert(InstanceState), new_rows)
-    live.loaded_keys = runtime.serializer.live_part_keys(live.workflow)
+    runtime.mark_saved(live)
     instance.next_due_at = runtime.next_timer_due(live)
     instance.updated_at = now
-    instance.state_token = uuid4().hex
-    session.info.setdefault(PENDING_CACHE, []).append((instance.id, instance.state_token, live))
-
-
-@event.listens_for(Session, "after_commit")
-def _cache_committed(session: Session) -> None:
-    for instance_id, token, live in session.info.pop(PENDING_CACHE, []):
-        runtime.CACHE.put(instance_id, token, live)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_rolled_back(session: Session) -> None:
-    session.info.pop(PENDING_CACHE, None)
+    instance.state_token = token = uuid4().hex
+    cache = runtime_of(session).workflows
+    if cache.enabled:
+        on_commit(session, lambda: cache.put(instance.id, token, live))

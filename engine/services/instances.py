@@ -8,8 +8,8 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from engine import forms
-from engine.bpmn import runtime
 from engine.errors import NotFoundError, PermissionDeniedError
+from engine.events import EventType
 from engine.models import HumanTask, ProcessInstance, User
 from engine.services import audit, deployments, execution, versions
 from engine.services.taskviews import form_context
@@ -23,8 +23,8 @@ def start_instance(
 ) -> ProcessInstance:
     """Start the latest version of a process; the start form's answers seed its data."""
     version = deployments.latest_version(session, definition_key)
-    content = versions.content_of(version)
-    start = content.activities[deployments.START_KEY]
+    content = versions.content_of(session, version)
+    start = content.start
     if start.get("role") and not actor.has_role(start["role"]):
         raise PermissionDeniedError("You may not start this process", code="start_not_allowed")
     form = content.form(start.get("form_key"))
@@ -44,14 +44,13 @@ def start_instance(
     audit.record_event(
         session,
         instance,
-        "instance_started",
+        EventType.INSTANCE_STARTED,
         now,
         actor_id=actor.id,
         element_id=start.get("element_id"),
         payload={"data": cleaned, "version": version.version, "definition": version.definition.key},
     )
-    spec, subprocess_specs = execution.specs_of(instance)
-    live = runtime.start_workflow(spec, subprocess_specs, cleaned, now)
+    live = execution.start_live(session, instance, cleaned, now)
     execution.persist(session, instance, live, now, actor.id)
     return instance
 
@@ -68,7 +67,7 @@ def _title(cleaned: dict, version) -> str:
 def can_view_instance(session: Session, actor: User, instance_id: int) -> bool:
     if actor.roles & OVERSEER_ROLES:
         return True
-    if actor.has_role("pj_kinerja") and actor.opd_id is not None:
+    if actor.opd_id is not None:
         return bool(
             session.scalar(
                 select(

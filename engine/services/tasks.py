@@ -1,9 +1,10 @@
 """The staff's work: list, claim, release and complete human tasks.
 
-Every function checks the actor against the task's lane role and, in the PJ Kinerja
-lane, its OPD. A task the actor may not see is reported exactly like a missing one, so
-a forged id reveals nothing. Writes lock the instance row first, so two people acting
-on the same instance queue up; the loser of a race gets a ConflictError.
+Every function checks the actor against the task's lane role and, for a task that belongs
+to an OPD (its lane declares the OPD variable, engine.sop), the actor's OPD. A task the
+actor may not see is reported exactly like a missing one, so a forged id reveals nothing.
+Writes lock the instance row first, so two people acting on the same instance queue up;
+the loser of a race gets a ConflictError.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from engine import forms
 from engine.bpmn import runtime
 from engine.errors import ConflictError, NotFoundError, PermissionDeniedError
+from engine.events import EventType
 from engine.models import HumanTask, Opd, User
 from engine.models.tasks import TASK_COMPLETED, TASK_OPEN
 from engine.services import audit, execution, versions
@@ -49,26 +51,28 @@ class TaskFilters:
 
 
 def can_act(actor: User, task: HumanTask) -> bool:
+    """In one of the actor's lanes and, if the task belongs to an OPD, the actor's OPD."""
     if task.role not in actor.roles:
         return False
-    return task.role != "pj_kinerja" or (task.opd_id is not None and task.opd_id == actor.opd_id)
+    return task.opd_id is None or task.opd_id == actor.opd_id
 
 
 def can_view(actor: User, task: HumanTask) -> bool:
-    """Overseers read every task; a PJ Kinerja also reads the run's shared steps (no OPD),
-    never another OPD's. Callers establish that the actor may see the run itself."""
+    """Overseers read every task; people of an OPD also read the run's shared steps (no
+    OPD), never another OPD's. Callers establish that the actor may see the run itself."""
     if can_act(actor, task) or actor.roles & OVERSEER_ROLES:
         return True
-    return actor.has_role("pj_kinerja") and task.opd_id is None
+    return actor.opd_id is not None and task.opd_id is None
 
 
 def _actionable(actor: User):
-    """SQL condition: tasks in the actor's lanes (and, for PJ Kinerja, their OPD)."""
-    roles = set(actor.roles) - {"pj_kinerja"}
-    clauses = [HumanTask.role.in_(roles)] if roles else []
-    if actor.has_role("pj_kinerja") and actor.opd_id is not None:
-        clauses.append((HumanTask.role == "pj_kinerja") & (HumanTask.opd_id == actor.opd_id))
-    return or_(*clauses) if clauses else HumanTask.id.is_(None)
+    """SQL condition: tasks in the actor's lanes, of no OPD or of the actor's OPD."""
+    if not actor.roles:
+        return HumanTask.id.is_(None)
+    own_opd = HumanTask.opd_id.is_(None)
+    if actor.opd_id is not None:
+        own_opd = or_(own_opd, HumanTask.opd_id == actor.opd_id)
+    return HumanTask.role.in_(actor.roles) & own_opd
 
 
 def list_tasks(session: Session, actor: User, filters: TaskFilters) -> tuple[list[HumanTask], int]:
@@ -156,7 +160,7 @@ def claim_task(session: Session, actor: User, task_id: int, now: datetime) -> Hu
 def _claim(session: Session, actor: User, task: HumanTask, now: datetime) -> None:
     task.claimed_by_id, task.claimed_at = actor.id, now
     task.claimed_by = actor
-    audit.record_task_event(session, task, "task_claimed", now, actor.id)
+    audit.record_task_event(session, task, EventType.TASK_CLAIMED, now, actor.id)
 
 
 def unclaim_task(session: Session, actor: User, task_id: int, now: datetime) -> HumanTask:
@@ -164,7 +168,7 @@ def unclaim_task(session: Session, actor: User, task_id: int, now: datetime) -> 
     if task.claimed_by_id != actor.id:
         raise ConflictError("You have not claimed this task", code="task_not_claimed_by_you")
     task.claimed_by_id, task.claimed_at, task.claimed_by = None, None, None
-    audit.record_task_event(session, task, "task_unclaimed", now, actor.id)
+    audit.record_task_event(session, task, EventType.TASK_UNCLAIMED, now, actor.id)
     return task
 
 
@@ -175,7 +179,7 @@ def complete_task(
     task = _locked_task(session, actor, task_id)
     if task.claimed_by_id not in (None, actor.id):
         raise ConflictError("Someone else has claimed this task", code="task_already_claimed")
-    form = versions.content_of(task.instance.version).form(task.form_key)
+    form = versions.content_of(session, task.instance.version).form(task.form_key)
     cleaned = forms.validate_submission(form, data, context=form_context(session, form))
     live = execution.load_live(session, task.instance, now)
     spiff_task = runtime.find_ready_task(live, task.spiff_task_id)
@@ -193,7 +197,7 @@ def complete_task(
     audit.record_task_event(
         session,
         task,
-        "task_completed",
+        EventType.TASK_COMPLETED,
         now,
         actor.id,
         {"sop_step": task.sop_step, "form_key": task.form_key, "data": cleaned},

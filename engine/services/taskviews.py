@@ -2,8 +2,9 @@
 
 Storing the prefill and the context on the task row lets the inbox, the task page and
 the API show a task without loading the workflow: the answers given before (so a plan
-sent back at row 6 comes back with every earlier answer filled in), the revision notes,
-the OPD, the period, and for row 13 the achievement of each indicator.
+sent back at row 6 comes back with every earlier answer filled in), the variables the
+diagram lists in `context_keys` (the revision notes, the OPD, the period, ...), and the
+computed view a task declares (for row 13, the achievement of each indicator).
 """
 
 from __future__ import annotations
@@ -11,31 +12,21 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import forms, indicators
+from engine import forms, indicators, sop
 from engine.models import HumanTask, Opd, ProcessInstance
 from engine.models.tasks import TASK_COMPLETED
-
-CONTEXT_KEYS = (
-    "tahun_anggaran",
-    "judul",
-    "opd",
-    "akhir_periode",
-    "frekuensi_pelaporan",
-    "rekomendasi_disetujui",
-    "keputusan_periode",
-)
-ACHIEVEMENT_FORM = "pengolahan-data"
 
 
 def build_prefill(form: dict, data: dict) -> dict:
     return forms.prefill(form, data) if form else {}
 
 
-def build_context(session: Session, instance: ProcessInstance, form_key: str, data: dict) -> dict:
-    context = {key: data[key] for key in CONTEXT_KEYS if data.get(key) is not None}
-    if data.get("keputusan_rencana") == "perbaiki" and data.get("catatan_perbaikan"):
-        context["catatan_perbaikan"] = data["catatan_perbaikan"]
-    if form_key == ACHIEVEMENT_FORM:
+def build_context(
+    session: Session, instance: ProcessInstance, rules: sop.SopRules, element_id: str, data: dict
+) -> dict:
+    context = rules.context(data)
+    view = rules.context_views.get(element_id)
+    if view == "capaian":
         context["capaian"] = _achievements(session, instance, data)
     return context
 
@@ -55,8 +46,9 @@ def latest_submission(session: Session, instance_id: int, form_key: str) -> dict
 
 
 def _achievements(session: Session, instance: ProcessInstance, data: dict) -> list[dict]:
-    planned = latest_submission(session, instance.id, "perencanaan-indikator").get("indikator")
-    targets = latest_submission(session, instance.id, "perencanaan-target").get("target")
+    plan_form, target_form = sop.CONTEXT_VIEWS["capaian"]
+    planned = latest_submission(session, instance.id, plan_form).get("indikator")
+    targets = latest_submission(session, instance.id, target_form).get("target")
     reports = data.get("laporan_periode") or []
     if isinstance(reports, dict):
         reports = list(reports.values())

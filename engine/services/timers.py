@@ -1,27 +1,35 @@
 """Fire due timers without anyone opening a page.
 
 Each instance stores the due time of its earliest waiting timer (`next_due_at`, indexed),
-so finding due work is one indexed query. Each due instance is handled in its own
+so finding due work is one indexed read. Each due instance is handled in its own
 transaction; on PostgreSQL rows are taken with FOR UPDATE SKIP LOCKED, so several
-workers never fire the same timer twice.
+workers never fire the same timer twice. An instance that fails is set aside: its error
+is recorded on it (visible on its page and in the API), its next try is pushed back a
+little more each time, and the pass goes on with the other instances.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.bpmn import runtime
-from engine.db import unit_of_work
+from engine.db import read_only, unit_of_work
+from engine.errors import DomainError
 from engine.models import ProcessInstance
 from engine.models.instances import STATUS_RUNNING
 from engine.services import execution
+from engine.services.instances import lock_instance
 
 log = logging.getLogger(__name__)
+
+FIRST_RETRY = timedelta(minutes=1)
+LONGEST_RETRY = timedelta(hours=1)
+ERROR_LENGTH = 2000
 
 
 def due_instance_ids(session: Session, now: datetime, limit: int = 100) -> list[int]:
@@ -51,13 +59,49 @@ def fire_instance_timers(session: Session, instance_id: int, now: datetime) -> i
     return len(execution.persist(session, instance, live, now, None))
 
 
+def retry_delay(failed_attempts: int) -> timedelta:
+    """1, 2, 4, ... minutes after each failure in a row, at most an hour."""
+    return min(FIRST_RETRY * 2 ** max(failed_attempts - 1, 0), LONGEST_RETRY)
+
+
+def set_instance_aside(session: Session, instance_id: int, error: BaseException, now: datetime):
+    """Record why a timer pass failed on an instance and when to try it again."""
+    instance = lock_instance(session, instance_id)
+    instance.failed_attempts += 1
+    instance.last_error = describe_error(error)
+    instance.last_error_at = now
+    instance.next_due_at = now + retry_delay(instance.failed_attempts)
+    return instance
+
+
+def describe_error(error: BaseException) -> str:
+    if isinstance(error, DomainError):
+        text = f"{error.code}: {error.message}"
+    else:
+        text = f"{type(error).__name__}: {error}"
+    return text[:ERROR_LENGTH]
+
+
 def fire_due_timers(factory: sessionmaker[Session], now: datetime | Callable[[], datetime]) -> int:
     """One pass of the worker: every due instance, one transaction each."""
     clock = now if callable(now) else (lambda: now)
-    with unit_of_work(factory) as session:
+    with read_only(factory) as session:
         ids = due_instance_ids(session, clock())
-    opened = 0
-    for instance_id in ids:
+    return sum(_fire_or_set_aside(factory, instance_id, clock) for instance_id in ids)
+
+
+def _fire_or_set_aside(factory, instance_id: int, clock: Callable[[], datetime]) -> int:
+    """The worker's boundary, like a web request's: whatever goes wrong with one instance
+    (a diagram that cannot go on, a bug, a lost database race) is rolled back, logged and
+    recorded on it, and must not stop the timers of the instances behind it."""
+    try:
         with unit_of_work(factory) as session:
-            opened += fire_instance_timers(session, instance_id, clock())
-    return opened
+            opened = fire_instance_timers(session, instance_id, clock())
+            session.commit()
+            return opened
+    except Exception as error:  # noqa: BLE001 - see the docstring
+        log.exception("timers of instance %s failed; set aside", instance_id)
+        with unit_of_work(factory) as session:
+            set_instance_aside(session, instance_id, error, clock())
+            session.commit()
+        return 0

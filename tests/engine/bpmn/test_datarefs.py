@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from lxml import etree
@@ -17,6 +18,8 @@ from engine.bpmn.expressions import RestrictedScriptEngine
 from engine.bpmn.parser import build_specs, load_xml, validate_diagram
 from engine.errors import InvalidDiagramError
 from engine.services import deployments
+
+ZONE = ZoneInfo("Asia/Jakarta")
 
 ROOT = Path(__file__).resolve().parents[3]
 SOP_BPMN = ROOT / "bpmn" / "sop-pengelolaan-kinerja.bpmn"
@@ -142,7 +145,8 @@ class Driver:
 
     def __init__(self, data: bytes):
         spec, subprocesses = build_specs(load_xml(data, max_bytes=MAX_BYTES))
-        self.workflow = BpmnWorkflow(spec, subprocesses, script_engine=RestrictedScriptEngine())
+        engine = RestrictedScriptEngine(zone=ZONE)
+        self.workflow = BpmnWorkflow(spec, subprocesses, script_engine=engine)
         self.workflow.do_engine_steps()
         self.trace: list = []
 
@@ -279,7 +283,7 @@ def problems_of(text: str) -> list[tuple[str | None, str]]:
 def test_small_diagram_is_valid_and_runs_by_name():
     validate_diagram(SMALL.encode(), lane_roles=LANES, form_keys=FORMS, max_bytes=MAX_BYTES)
     spec, _ = build_specs(load_xml(SMALL.encode(), max_bytes=MAX_BYTES))
-    workflow = BpmnWorkflow(spec, {}, script_engine=RestrictedScriptEngine())
+    workflow = BpmnWorkflow(spec, {}, script_engine=RestrictedScriptEngine(zone=ZONE))
     workflow.get_tasks(state=TaskState.READY)[0].data["items"] = ["x", "y"]
     workflow.do_engine_steps()
     for task in workflow.get_tasks(state=TaskState.READY, manual=True):

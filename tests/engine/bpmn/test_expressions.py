@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
@@ -16,6 +17,8 @@ from engine.bpmn.expressions import (
     evaluate,
 )
 from engine.errors import InvalidDiagramError
+
+ZONE = ZoneInfo("Asia/Jakarta")
 
 DATA = {
     "decision": "yes",
@@ -186,7 +189,7 @@ class FakeTask:
 
 
 def test_script_engine_evaluates_with_task_data_over_external_context():
-    engine = RestrictedScriptEngine()
+    engine = RestrictedScriptEngine(zone=ZONE)
     task = FakeTask({"decision": "yes"})
     context = {"decision": "no", "data_object": 1}
     assert engine.evaluate(task, 'decision == "yes" and data_object == 1', context) is True
@@ -194,7 +197,7 @@ def test_script_engine_evaluates_with_task_data_over_external_context():
 
 
 def test_script_engine_wraps_refusals_into_workflow_task_exception():
-    engine = RestrictedScriptEngine()
+    engine = RestrictedScriptEngine(zone=ZONE)
     with pytest.raises(WorkflowTaskException) as caught:
         engine.evaluate(FakeTask({}), "__import__('os').system('id')")
     assert isinstance(caught.value.__cause__, ExpressionError)
@@ -202,7 +205,7 @@ def test_script_engine_wraps_refusals_into_workflow_task_exception():
 
 
 def test_script_engine_never_executes_scripts_or_services():
-    engine = RestrictedScriptEngine()
+    engine = RestrictedScriptEngine(zone=ZONE)
     with pytest.raises(WorkflowTaskException, match="scripts are not allowed"):
         engine.execute(FakeTask({}), "x = 1")
     with pytest.raises(WorkflowTaskException, match="scripts are not allowed"):
@@ -213,11 +216,11 @@ def test_script_engine_never_executes_scripts_or_services():
 
 def test_script_engine_stores_the_clock_for_timers():
     now = datetime(2024, 1, 2, tzinfo=UTC)
-    assert RestrictedScriptEngine(now=now).now is now
+    assert RestrictedScriptEngine(zone=ZONE, now=now).now is now
 
 
 def test_environment_spiff_calls_directly_is_restricted_too():
-    environment = RestrictedScriptEngine().environment
+    environment = RestrictedScriptEngine(zone=ZONE).environment
     assert environment.evaluate("a + b", {"a": 1}, external_context={"b": 2}) == 3
     with pytest.raises(ExpressionError, match="attribute access"):
         environment.evaluate("().__class__", {})

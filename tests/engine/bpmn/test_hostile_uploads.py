@@ -10,6 +10,7 @@ import os
 import subprocess
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
@@ -19,6 +20,8 @@ from SpiffWorkflow.util.task import TaskState
 from engine.bpmn.expressions import RestrictedScriptEngine
 from engine.bpmn.parser import build_specs, load_xml, validate_diagram
 from engine.errors import InvalidDiagramError
+
+ZONE = ZoneInfo("Asia/Jakarta")
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "hostile"
 SHARED = Path(__file__).parents[3] / ".." / "shared" / "conformance"
@@ -87,7 +90,7 @@ def test_script_injection_is_refused_at_deploy(directory, no_processes):
 def test_script_injection_cannot_run_even_past_the_linter(directory, no_processes):
     data = (directory / "script-injection.bpmn").read_bytes()
     spec, subprocesses = build_specs(load_xml(data, max_bytes=MAX_BYTES))
-    workflow = BpmnWorkflow(spec, subprocesses, script_engine=RestrictedScriptEngine())
+    workflow = BpmnWorkflow(spec, subprocesses, script_engine=RestrictedScriptEngine(zone=ZONE))
     with pytest.raises(WorkflowTaskException, match="scripts are not allowed"):
         workflow.do_engine_steps()
     [failed] = workflow.get_tasks(state=TaskState.ERROR)
@@ -95,7 +98,7 @@ def test_script_injection_cannot_run_even_past_the_linter(directory, no_processe
 
     without_script = data.replace(b"bpmn:scriptTask", b"bpmn:manualTask")
     spec, subprocesses = build_specs(load_xml(without_script, max_bytes=MAX_BYTES))
-    workflow = BpmnWorkflow(spec, subprocesses, script_engine=RestrictedScriptEngine())
+    workflow = BpmnWorkflow(spec, subprocesses, script_engine=RestrictedScriptEngine(zone=ZONE))
     workflow.do_engine_steps()
     [manual] = workflow.get_tasks(state=TaskState.READY, manual=True)
     manual.run()

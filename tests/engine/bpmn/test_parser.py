@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -12,6 +13,8 @@ from SpiffWorkflow.util.task import TaskState
 from engine.bpmn.expressions import RestrictedScriptEngine
 from engine.bpmn.parser import ActivityInfo, build_specs, load_xml, validate_diagram
 from engine.errors import InvalidDiagramError, PayloadTooLargeError
+
+ZONE = ZoneInfo("Asia/Jakarta")
 
 SHARED = Path(__file__).parents[3] / ".." / "shared" / "conformance"
 LANE_ROLES = {"Tim Kelembagaan": "tim_kelembagaan", "Kepala UKPBJ": "kepala_ukpbj"}
@@ -126,7 +129,7 @@ def test_build_specs_keeps_spiff_extension_properties():
 
 def run_valid_diagram(data: dict) -> BpmnWorkflow:
     spec, subprocesses = build_specs(load_xml(VALID.encode(), max_bytes=MAX_BYTES))
-    workflow = BpmnWorkflow(spec, subprocesses, script_engine=RestrictedScriptEngine())
+    workflow = BpmnWorkflow(spec, subprocesses, script_engine=RestrictedScriptEngine(zone=ZONE))
     workflow.do_engine_steps()
     [task] = workflow.get_tasks(state=TaskState.READY, manual=True)
     task.data.update(data)

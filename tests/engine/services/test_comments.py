@@ -7,15 +7,13 @@ from sqlalchemy import func, select
 
 from engine.errors import InvalidInputError, NotFoundError
 from engine.models import Comment, Event
-from engine.services import comments, instances
-from tests.support import SOP_KEY, answers, open_tasks, run_planning, user
+from engine.services import comments
+from tests.support import open_tasks, run_planning, start_sop, user
 
 
 @pytest.fixture()
 def row1(session, now):
-    instance = instances.start_instance(
-        session, user(session, "tim1"), SOP_KEY, answers("mulai-pelaksanaan"), now
-    )
+    instance = start_sop(session, now)
     return open_tasks(session, instance.id, "Task_01")[0]
 
 

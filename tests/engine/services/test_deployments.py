@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from engine.errors import InvalidDiagramError
 from engine.models import DefinitionVersion, Event
-from engine.services import deployments, instances
-from tests.support import ROOT, SOP_BPMN, SOP_KEY, answers, user
+from engine.services import deployments
+from tests.support import ROOT, SOP_BPMN, start_sop
 
 HOSTILE = Path(__file__).resolve().parents[2] / "fixtures" / "hostile"
 
@@ -35,18 +35,14 @@ def test_same_content_is_the_same_version(session, now):
 
 def test_new_version_leaves_running_instances_on_theirs(session, now):
     forms, lanes = bundle()
-    running = instances.start_instance(
-        session, user(session, "tim1"), SOP_KEY, answers("mulai-pelaksanaan"), now
-    )
+    running = start_sop(session, now)
     changed = SOP_BPMN.read_bytes() + b"\n<!-- a comment makes a new version -->"
     second = deployments.deploy_diagram(
         session, changed, filename="sop.bpmn", forms=forms, lane_roles=lanes, now=now
     )
     assert second.created and second.version.version == 2
     assert running.version.version == 1
-    newer = instances.start_instance(
-        session, user(session, "tim1"), SOP_KEY, answers("mulai-pelaksanaan"), now
-    )
+    newer = start_sop(session, now)
     assert newer.version.version == 2
     assert (
         session.scalar(

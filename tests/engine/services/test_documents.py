@@ -17,8 +17,8 @@ from engine.errors import (
     PayloadTooLargeError,
 )
 from engine.models import Document, Event
-from engine.services import documents, instances
-from tests.support import SOP_KEY, answers, complete_all, open_tasks, user
+from engine.services import documents
+from tests.support import complete_all, open_tasks, start_sop, user
 
 PDF_BYTES = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -59,8 +59,7 @@ DOCM = office_zip("word/document.xml", "application/vnd.ms-word.document.macroEn
 
 @pytest.fixture()
 def started(session, now):
-    instance = instances.start_instance(session, user(session, "tim1"), SOP_KEY,
-                                        answers("mulai-pelaksanaan"), now)
+    instance = start_sop(session, now)
     return instance, open_tasks(session, instance.id, "Task_01")[0]
 
 
@@ -221,8 +220,7 @@ def test_documents_are_visible_by_the_instance_rule(session, now, started, tmp_p
 def test_a_document_of_one_opd_stays_with_that_opd_and_the_overseers(session, now, tmp_path):
     from tests.support import run_planning
 
-    instance = instances.start_instance(session, user(session, "tim1"), SOP_KEY,
-                                        answers("mulai-pelaksanaan"), now)
+    instance = start_sop(session, now)
     run_planning(session, instance.id, now)
     dinkes = next(t for t in open_tasks(session, instance.id, "Task_10") if t.opd.code == "DINKES")
     document = add(session, now, dinkes, "pemetaan.pdf", PDF_BYTES, tmp_path, username="pj.dinkes")

@@ -12,8 +12,8 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from engine.models import HumanTask, InstanceState
-from engine.services import instances, timers
-from tests.support import SOP_KEY, answers, complete_all, open_tasks, run_planning, user
+from engine.services import timers
+from tests.support import complete_all, open_tasks, run_planning, start_sop
 
 PERIODS = 48
 OPD_COUNT = 3
@@ -33,9 +33,7 @@ def month_end(year: int, month: int) -> str:
 
 
 def test_48_monthly_periods(session, now):
-    instance = instances.start_instance(
-        session, user(session, "tim1"), SOP_KEY, answers("mulai-pelaksanaan"), now
-    )
+    instance = start_sop(session, now)
     run_planning(session, instance.id, now)
     complete_all(session, instance.id, "Task_10", now)
     sizes = {}

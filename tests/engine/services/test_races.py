@@ -12,12 +12,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from engine.db import make_engine, make_session_factory, unit_of_work
+from engine.db import read_only, unit_of_work
 from engine.errors import ConflictError
 from engine.models import Event, HumanTask
-from engine.services import instances, tasks
+from engine.services import tasks
 from tests.conftest import isolated_database
-from tests.support import SOP_KEY, answers, open_tasks, user
+from tests.support import answers, make_factory, open_tasks, start_sop, user
 
 ROUNDS = 50
 
@@ -25,17 +25,18 @@ ROUNDS = 50
 @pytest.fixture(scope="module")
 def race_factory(database_url, tmp_path_factory):
     url = isolated_database(database_url, "race", tmp_path_factory.mktemp("race"))
-    engine = make_engine(url, pool_size=5) if not url.startswith("sqlite") else make_engine(url)
-    yield make_session_factory(engine)
-    engine.dispose()
+    options = {} if url.startswith("sqlite") else {"pool_size": 5}
+    factory = make_factory(url, **options)
+    yield factory
+    factory.kw["bind"].dispose()
 
 
 def _open_row1(factory, now) -> int:
     with unit_of_work(factory) as session:
-        instance = instances.start_instance(
-            session, user(session, "tim1"), SOP_KEY, answers("mulai-pelaksanaan"), now
-        )
-        return open_tasks(session, instance.id, "Task_01")[0].id
+        instance = start_sop(session, now)
+        task_id = open_tasks(session, instance.id, "Task_01")[0].id
+        session.commit()
+        return task_id
 
 
 def _contend(factory, action, usernames, task_id, now) -> list[str]:
@@ -48,6 +49,7 @@ def _contend(factory, action, usernames, task_id, now) -> list[str]:
         try:
             with unit_of_work(factory) as session:
                 action(session, user(session, username), task_id, now)
+                session.commit()
             outcomes.append("ok")
         except ConflictError as error:
             outcomes.append(error.code)
@@ -71,7 +73,7 @@ def test_concurrent_completions_exactly_one_wins(race_factory, now):
         outcomes = _contend(race_factory, _complete, ["tim1", "tim2"], task_id, moment)
         assert outcomes.count("ok") == 1 and len(outcomes) == 2, outcomes
         assert set(outcomes) - {"ok"} <= {"task_already_completed", "task_already_claimed"}
-        with unit_of_work(race_factory) as session:
+        with read_only(race_factory) as session:
             row = session.get(HumanTask, task_id)
             completed = session.scalar(
                 select(func.count())

@@ -10,16 +10,14 @@ from sqlalchemy import select
 from engine.models import Event, HumanTask, InstanceState
 from engine.models.instances import STATUS_COMPLETED
 from engine.models.tasks import TASK_COMPLETED
-from engine.services import audit, instances, timers
-from tests.support import SOP_KEY, answers, complete_all, open_tasks, run_planning, user
+from engine.services import history, timers
+from tests.support import answers, complete_all, open_tasks, run_planning, start_sop
 
 OPDS = sorted(["DISDIKBUD", "DINKES", "DPUPR"])
 
 
 def start(session, now):
-    return instances.start_instance(
-        session, user(session, "tim1"), SOP_KEY, answers("mulai-pelaksanaan"), now
-    )
+    return start_sop(session, now)
 
 
 def run_period(session, instance, now, decision, period_end_next):
@@ -92,8 +90,8 @@ def test_full_sop_with_revision_and_three_periods(session, now):
 
 
 def check_log_matches_tasks(session, instance):
-    events = audit.list_events(session, instance.id)
-    assert audit.verify_chain(events) is None
+    events = history.list_events(session, instance.id)
+    assert history.verify_chain(events) is None
     kinds = Counter(e.type for e in events)
     rows = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)).all()
     assert kinds["task_created"] == len(rows)

@@ -7,9 +7,19 @@ from sqlalchemy import func, select
 
 from engine.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from engine.models import Event, HumanTask, InstanceState
-from engine.services import instances, tasks
+from engine.services import tasks
 from engine.services.tasks import TaskFilters
-from tests.support import SOP_KEY, answers, complete_all, open_tasks, run_planning, user
+from tests.support import (
+    PLANNING,
+    answers,
+    deploy_sop,
+    open_tasks,
+    run_planning,
+    run_rows,
+    sop_forms,
+    start_sop,
+    user,
+)
 
 
 def snapshot(session, instance_id: int) -> tuple:
@@ -33,9 +43,7 @@ def snapshot(session, instance_id: int) -> tuple:
 
 @pytest.fixture()
 def started(session, now):
-    return instances.start_instance(
-        session, user(session, "tim1"), SOP_KEY, answers("mulai-pelaksanaan"), now
-    )
+    return start_sop(session, now)
 
 
 def row1(session, instance):
@@ -133,17 +141,42 @@ def test_inbox_scopes_and_sorting(session, now, started):
     assert dues == sorted(dues)
 
 
-def test_gateway_needs_a_valid_decision(session, now, started):
-    for element_id in ("Task_01", "Task_02", "Task_03", "Task_04", "Task_05"):
-        complete_all(session, started.id, element_id, now)
+def deploy_with_a_third_decision(session, now) -> None:
+    """The SOP again, its row-6 form now offering "mungkin" beside "setujui" and "perbaiki".
+
+    The form lets the value through, but no flow out of GW_06 takes it (its conditions are
+    `keputusan_rencana == "setujui"` and `== "perbaiki"`), so only the engine can refuse it.
+    Same diagram, so same definition: runs started from here on use this newer version.
+    """
+    forms = sop_forms()
+    decision = next(
+        c for c in forms["persetujuan-rencana"]["components"] if c.get("key") == "keputusan_rencana"
+    )
+    decision["values"].append({"label": "Mungkin", "value": "mungkin"})
+    assert deploy_sop(session, now, forms=forms).version > 1
+
+
+def test_gateway_needs_a_valid_decision(session, now):
+    deploy_with_a_third_decision(session, now)
+    kepala = user(session, "kepala")
+    started = start_sop(session, now)
+    run_rows(session, started.id, PLANNING[:5], now)
     task = open_tasks(session, started.id, "Task_06")[0]
+    # Claimed first: complete_task claims an unclaimed task before the engine runs, and only
+    # the request's rollback would undo that; here the refusal must leave nothing to undo.
+    tasks.claim_task(session, kepala, task.id, now)
     before = snapshot(session, started.id)
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(InvalidInputError) as refused:
         tasks.complete_task(
             session,
-            user(session, "kepala"),
+            kepala,
             task.id,
             answers("persetujuan-rencana", keputusan_rencana="mungkin"),
             now,
         )
+    assert refused.value.code == "workflow_error"
+    assert "GW_06" in refused.value.message
     assert snapshot(session, started.id) == before
+    # The refused step left the stored workflow waiting at row 6: a valid decision goes on.
+    tasks.complete_task(session, kepala, task.id, answers("persetujuan-rencana"), now)
+    assert [t.element_id for t in open_tasks(session, started.id)] == ["Task_07"]

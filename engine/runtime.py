@@ -1,0 +1,51 @@
+"""The one runtime object of a process: settings, the BPMN runtime and the caches.
+
+`create_app`, the timer worker, the CLI, the benchmarks and each test build one with
+`build_runtime()` and hand it to `make_session_factory`, so it travels with every session
+the process opens; services reach it with `runtime_of(session)`. Nothing here is a module
+global: two runtimes (two workers, or a test that restarts) share nothing but the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from engine.bpmn.runtime import BpmnRuntime
+from engine.caches import LruCache, WorkflowCache
+from engine.config import Settings, load_settings
+from engine.db import RUNTIME_KEY
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    bpmn: BpmnRuntime
+    workflows: WorkflowCache
+    versions: LruCache  # content hash -> engine.services.versions.VersionContent
+
+
+def build_runtime(settings: Settings | None = None, **overrides) -> Runtime:
+    """A runtime with empty caches; `overrides` replace settings (workflow_cache_size=0)."""
+    settings = settings or load_settings()
+    if overrides:
+        settings = Settings(**{**_fields(settings), **overrides})
+    return Runtime(
+        settings=settings,
+        bpmn=BpmnRuntime(zone=settings.zone, max_bpmn_bytes=settings.max_bpmn_bytes),
+        workflows=WorkflowCache(settings.workflow_cache_size),
+        versions=LruCache(32),
+    )
+
+
+def _fields(settings: Settings) -> dict:
+    return {name: getattr(settings, name) for name in Settings.__dataclass_fields__}
+
+
+def runtime_of(session: Session) -> Runtime:
+    """The runtime of the factory that opened `session`."""
+    found = session.info.get(RUNTIME_KEY)
+    if found is None:
+        raise RuntimeError("this session has no runtime: build its factory with one")
+    return found

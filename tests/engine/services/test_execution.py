@@ -1,0 +1,197 @@
+"""Keeping the database in step with a workflow: what the save writes and what it must not.
+
+Change detection by identity (a host's clock cannot fool it), stored formats, cutting the
+history at a new period without losing anything still alive beside it, and the workflow
+cache filled only once a transaction commits.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from engine.bpmn import serializer
+from engine.db import RUNTIME_KEY, make_session_factory, read_only, unit_of_work
+from engine.errors import InvalidInputError, StateFormatError
+from engine.models import Event, HumanTask, InstanceState, Opd
+from engine.runtime import build_runtime
+from engine.services import deployments, execution, instances, tasks, timers
+from tests.conftest import isolated_database
+from tests.support import (
+    PLANNING,
+    ROOT,
+    SOP_KEY,
+    actor_for,
+    answers,
+    complete_all,
+    make_factory,
+    open_tasks,
+    run_planning,
+    user,
+)
+
+FIXTURES = ROOT / "tests" / "fixtures" / "bpmn"
+
+
+def deploy_fixture(session, name: str, now):
+    path = FIXTURES / name
+    return deployments.deploy_diagram(
+        session,
+        path.read_bytes(),
+        filename=path.name,
+        forms=deployments.load_forms_dir(ROOT / "forms"),
+        lane_roles=deployments.load_lane_roles(ROOT / "bpmn" / "lane-roles.toml"),
+        now=now,
+    ).version
+
+
+def start(session, key: str, now):
+    return instances.start_instance(
+        session, user(session, "tim1"), key, answers("mulai-pelaksanaan"), now
+    )
+
+
+def restart(session) -> None:
+    """What a new process sees: a fresh runtime, specs parsed anew, no cached workflow."""
+    session.info[RUNTIME_KEY] = build_runtime()
+    session.expire_all()
+
+
+def stored_parts(session, instance_id: int) -> dict[str, InstanceState]:
+    rows = session.scalars(select(InstanceState).where(InstanceState.instance_id == instance_id))
+    return {row.part_key: row for row in rows}
+
+
+def shift_clock_of_stored_state(session, instance_id: int, by: timedelta) -> None:
+    """Rewrite every task's last_state_change as if the saving host's clock were off."""
+    for row in stored_parts(session, instance_id).values():
+        state = json.loads(row.state)
+        for task in state["tasks"].values():
+            task["last_state_change"] += by.total_seconds()
+        row.state = json.dumps(state)
+    session.flush()
+
+
+@pytest.mark.parametrize("skew", [timedelta(days=3), -timedelta(days=3)])
+def test_a_skewed_clock_on_the_saving_host_changes_nothing(session, now, skew):
+    instance = start(session, SOP_KEY, now)
+    run_planning(session, instance.id, now)
+    complete_all(session, instance.id, "Task_10", now)  # period 1: three OPD parts, row 11 open
+    shift_clock_of_stored_state(session, instance.id, skew)
+    restart(session)
+    before = {key: row.state for key, row in stored_parts(session, instance.id).items()}
+    task = open_tasks(session, instance.id, "Task_11")[0]
+    tasks.complete_task(session, actor_for(session, task), task.id, answers(task.form_key), now)
+    assert instance.period_no == 1
+    assert len(open_tasks(session, instance.id, "Task_11")) == 2  # no row created again
+    after = {key: row.state for key, row in stored_parts(session, instance.id).items()}
+    assert {key for key in before if before[key] != after.get(key)} == {_part_of(session, task)}
+
+
+def _part_of(session, task: HumanTask) -> str:
+    for key, row in stored_parts(session, task.instance_id).items():
+        if task.spiff_task_id in json.loads(row.state)["tasks"]:
+            return key
+    raise AssertionError("task in no part")
+
+
+def test_a_stored_format_this_release_does_not_know_is_refused(session, now):
+    instance = start(session, SOP_KEY, now)
+    session.execute(
+        update(InstanceState)
+        .where(InstanceState.instance_id == instance.id)
+        .values(format_version="alur-parts-9+spiff-9.9")
+    )
+    restart(session)
+    task = open_tasks(session, instance.id, "Task_01")[0]
+    events = session.scalar(select(Event.id).order_by(Event.id.desc()).limit(1))
+    with pytest.raises(StateFormatError) as refused:
+        tasks.complete_task(
+            session, user(session, "tim1"), task.id, answers("perencanaan-tujuan"), now
+        )
+    assert refused.value.code == "state_format_unknown" and refused.value.status == 409
+    assert refused.value.details["formats"] == ["alur-parts-9+spiff-9.9"]
+    assert session.scalar(select(Event.id).order_by(Event.id.desc()).limit(1)) == events
+
+
+def test_new_parts_are_written_with_the_current_format(session, now):
+    instance = start(session, SOP_KEY, now)
+    run_planning(session, instance.id, now)
+    complete_all(session, instance.id, "Task_10", now)
+    formats = {row.format_version for row in stored_parts(session, instance.id).values()}
+    assert formats == {serializer.FORMAT}
+
+
+def test_a_boundary_timer_on_the_period_survives_the_cut(session, now):
+    deploy_fixture(session, "period-with-boundary-timer.bpmn", now)
+    instance = start(session, "periode_batas", now)
+    deadline = datetime(2026, 12, 31, 17, 0, tzinfo=UTC)  # 2027-01-01 00:00 WIB
+    sizes = []
+    for _ in range(4):
+        assert instance.next_due_at == deadline
+        complete_all(session, instance.id, "Task_Work", now)
+        complete_all(session, instance.id, "Task_Decide", now, keputusan_periode="b")
+        sizes.append(len(json.loads(stored_parts(session, instance.id)["top"].state)["tasks"]))
+    assert instance.period_no == 5 and sizes[-1] == sizes[1], sizes
+    restart(session)
+    assert timers.fire_instance_timers(session, instance.id, deadline + timedelta(hours=1)) == 1
+    assert [t.element_id for t in open_tasks(session, instance.id)] == ["Task_Side"]
+    complete_all(session, instance.id, "Task_Side", now)
+    assert instance.status == "completed"
+
+
+def test_the_cache_is_filled_only_after_commit(database_url, tmp_path, now):
+    url = isolated_database(database_url, "cache", tmp_path)
+    runtime = build_runtime()
+    factory = make_factory(url, runtime=runtime)
+    with unit_of_work(factory) as session:
+        rolled_back = start(session, SOP_KEY, now).id
+    assert len(runtime.workflows) == 0 and rolled_back  # never committed: nothing cached
+    with unit_of_work(factory) as session:
+        instance = start(session, SOP_KEY, now)
+        session.commit()
+    assert len(runtime.workflows) == 1
+    with read_only(factory) as session:
+        fresh = session.get(type(instance), instance.id)
+        cached = runtime.workflows.take(instance.id, fresh.state_token)
+        assert cached is not None
+        stored = execution.load_stored(session, fresh, now)
+    assert sorted(t.task_spec.name for t in cached.workflow.get_tasks()) == sorted(
+        t.task_spec.name for t in stored.workflow.get_tasks()
+    )
+    factory.kw["bind"].dispose()
+
+
+def test_without_the_cache_every_step_loads_from_the_database(database_url, tmp_path, now):
+    url = isolated_database(database_url, "nocache", tmp_path)
+    runtime = build_runtime(workflow_cache_size=0)
+    factory = make_session_factory(make_factory(url).kw["bind"], runtime=runtime)
+    with unit_of_work(factory) as session:
+        instance_id = start(session, SOP_KEY, now).id
+        session.commit()
+    with unit_of_work(factory) as session:
+        run_planning(session, instance_id, now)
+        session.commit()
+    assert len(runtime.workflows) == 0 and not runtime.workflows.enabled
+    with read_only(factory) as session:
+        assert len(open_tasks(session, instance_id, "Task_10")) == 3
+    factory.kw["bind"].dispose()
+
+
+def test_a_task_of_an_opd_lane_must_name_a_known_opd(session, now):
+    """Row 7 offers only known OPDs; one renamed before row 10 opens stops the step."""
+    instance = start(session, SOP_KEY, now)
+    for element_id in PLANNING[:-1]:
+        complete_all(session, instance.id, element_id, now)
+    session.execute(update(Opd).where(Opd.code == "DINKES").values(code="DINKES-LAMA"))
+    task = open_tasks(session, instance.id, "Task_09")[0]
+    with pytest.raises(InvalidInputError) as refused:
+        tasks.complete_task(
+            session, user(session, "tim1"), task.id, answers("laporan-sosialisasi"), now
+        )
+    assert refused.value.code == "task_opd_unknown"
+    assert refused.value.details == {"element_id": "Task_10", "variable": "opd", "value": "DINKES"}
+    session.rollback()  # what the request's transaction does with a refused step
