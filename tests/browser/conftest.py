@@ -128,8 +128,13 @@ def people(browser, live_server, request):
 
 @pytest.fixture()
 def snap(request):
-    """snap(page, "step"): keep a screenshot of a step when ALUR_SCREENSHOTS=1."""
+    """snap(page, "step"): a step of a flow worth looking at. axe-core checks the page as it
+    is (no serious or critical WCAG 2.1 AA violation), and a screenshot is kept when
+    ALUR_SCREENSHOTS=1."""
+    from tests.browser.watch import assert_accessible
+
     def take(page, label: str) -> None:
         if os.environ.get("ALUR_SCREENSHOTS") == "1":
             page.screenshot(path=str(screenshot_name(request.node.name, label)), full_page=True)
+        assert_accessible(page)
     return take
