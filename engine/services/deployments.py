@@ -148,8 +148,8 @@ def record_rejected_deploy(
     now: datetime,
     actor_id: int | None = None,
 ) -> None:
-    """Keep a trace of a refused upload (who, what, why); called in its own transaction."""
-    audit.lock_global_chain(session)
+    """Keep a trace of a refused upload (who, what, why); called in its own transaction.
+    Appending to the global chain takes its lock (audit._global_head)."""
     audit.record_event(
         session,
         None,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -20,13 +21,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.bpmn import runtime
 from engine.db import read_only, unit_of_work
 from engine.errors import DomainError
-from engine.models import ProcessInstance
+from engine.models import ProcessInstance, User
 from engine.models.instances import STATUS_RUNNING
 from engine.services import execution
 from engine.services.instances import lock_instance
 
 log = logging.getLogger(__name__)
 
+ERROR_TEXT_ROLE = "admin"
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_RETRY = timedelta(hours=1)
 ERROR_LENGTH = 2000
@@ -80,6 +82,30 @@ def describe_error(error: BaseException) -> str:
     else:
         text = f"{type(error).__name__}: {error}"
     return text[:ERROR_LENGTH]
+
+
+@dataclass(frozen=True)
+class TimerFailure:
+    """A run set aside, as one viewer may see it: how often and when its timers failed,
+    when they are tried again, and the technical error text (None unless an admin)."""
+
+    failed_attempts: int
+    since: datetime | None  # the last failed try
+    next_try_at: datetime | None
+    message: str | None
+
+
+def timer_failure_of(instance: ProcessInstance, viewer: User) -> TimerFailure | None:
+    """The run's failure for `viewer`; None while its timers run fine. The error text names
+    exceptions and internal ids, so only administrators read it, on pages and the API."""
+    if not instance.failed_attempts and not instance.last_error:
+        return None
+    return TimerFailure(
+        failed_attempts=instance.failed_attempts,
+        since=instance.last_error_at,
+        next_try_at=instance.next_due_at,
+        message=instance.last_error if viewer.has_role(ERROR_TEXT_ROLE) else None,
+    )
 
 
 def fire_due_timers(factory: sessionmaker[Session], now: datetime | Callable[[], datetime]) -> int:

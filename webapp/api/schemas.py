@@ -23,8 +23,8 @@ from engine.models.instances import STATUS_COMPLETED, STATUS_RUNNING
 from engine.models.tasks import TASK_COMPLETED, TASK_OPEN
 from engine.services.deadlines import is_overdue
 from engine.services.tasks import SCOPES, SORTS, TaskFilters
+from engine.services.timers import timer_failure_of
 from engine.services.versions import VersionContent
-from webapp.failures import timer_failure_of
 
 DEFAULT_DEFINITION = "sop_pengelolaan_kinerja"
 MAX_ID = 2**31 - 1

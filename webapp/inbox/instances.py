@@ -14,7 +14,7 @@ from engine.models.tasks import TASK_COMPLETED, TASK_OPEN
 from engine.services import deployments, documents, instances, tasks, users, versions
 from engine.services.history import list_events, verify_chain
 from engine.services.tasks import TaskFilters
-from webapp.failures import timer_failure_of
+from engine.services.timers import timer_failure_of
 from webapp.inbox import bp, positive_int
 from webapp.inbox.fields import describe_form, posted_values, translate_problems, unmatched_problems
 from webapp.inbox.pages import (
