@@ -56,8 +56,49 @@ class Settings:
         default_factory=lambda: float(_env("TIMER_INTERVAL", "5"))
     )
     # Live workflows kept in memory between requests (0 turns the cache off).
-    workflow_cache_size: int = field(
-        default_factory=lambda: int(_env("WORKFLOW_CACHE_SIZE", "64"))
+    workflow_cache_size: int = field(default_factory=lambda: int(_env("WORKFLOW_CACHE_SIZE", "64")))
+
+    # Sign-in sessions: ended after this many idle minutes, and at the latest this many
+    # hours after sign-in, whatever the cookie says (engine.services.sessions).
+    session_idle_minutes: int = field(
+        default_factory=lambda: int(_env("SESSION_IDLE_MINUTES", "30"))
+    )
+    session_max_hours: int = field(default_factory=lambda: int(_env("SESSION_MAX_HOURS", "12")))
+    # Sign-in throttling: failures allowed per username and per client address within the
+    # window before further attempts wait (engine.services.throttle).
+    login_max_failures_per_user: int = field(
+        default_factory=lambda: int(_env("LOGIN_MAX_FAILURES_PER_USER", "5"))
+    )
+    login_max_failures_per_client: int = field(
+        default_factory=lambda: int(_env("LOGIN_MAX_FAILURES_PER_CLIENT", "20"))
+    )
+    login_window_minutes: int = field(
+        default_factory=lambda: int(_env("LOGIN_WINDOW_MINUTES", "15"))
+    )
+    # Upload quotas (engine.services.documents): per task and per person, count and bytes.
+    upload_task_max_files: int = field(
+        default_factory=lambda: int(_env("UPLOAD_TASK_MAX_FILES", "20"))
+    )
+    upload_task_max_bytes: int = field(
+        default_factory=lambda: int(_env("UPLOAD_TASK_MAX_BYTES", str(100 * 1024 * 1024)))
+    )
+    upload_user_max_files: int = field(
+        default_factory=lambda: int(_env("UPLOAD_USER_MAX_FILES", "500"))
+    )
+    upload_user_max_bytes: int = field(
+        default_factory=lambda: int(_env("UPLOAD_USER_MAX_BYTES", str(1024 * 1024 * 1024)))
+    )
+    # Diagram bounds (engine.bpmn): the largest multi-instance, the engine steps one request
+    # may take, and the shortest timer cycle interval.
+    max_loop_cardinality: int = field(
+        default_factory=lambda: int(_env("MAX_LOOP_CARDINALITY", "200"))
+    )
+    max_engine_steps: int = field(default_factory=lambda: int(_env("MAX_ENGINE_STEPS", "500")))
+    min_timer_cycle_seconds: int = field(
+        default_factory=lambda: int(_env("MIN_TIMER_CYCLE_SECONDS", "60"))
+    )
+    max_timer_repetitions: int = field(
+        default_factory=lambda: int(_env("MAX_TIMER_REPETITIONS", "1000"))
     )
 
     @cached_property

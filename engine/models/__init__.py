@@ -2,11 +2,13 @@
 
 from engine.models.definitions import Definition, DefinitionVersion
 from engine.models.documents import Comment, Document
+from engine.models.drafts import TaskDraft
 from engine.models.events import Event
 from engine.models.holidays import Holiday
 from engine.models.indicators import Indicator
 from engine.models.instances import InstanceState, ProcessInstance
 from engine.models.opds import Opd
+from engine.models.sessions import LoginAttempt, UserSession
 from engine.models.tasks import HumanTask
 from engine.models.users import ApiToken, User, UserRole
 
@@ -20,9 +22,12 @@ __all__ = [
     "Holiday",
     "HumanTask",
     "Indicator",
+    "LoginAttempt",
     "InstanceState",
     "Opd",
     "ProcessInstance",
+    "TaskDraft",
     "User",
     "UserRole",
+    "UserSession",
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.db import Base, utcnow
@@ -17,6 +17,8 @@ from engine.models.users import User
 
 class Document(Base):
     __tablename__ = "documents"
+    # upload quotas count one person's documents (engine.services.documents)
+    __table_args__ = (Index("ix_documents_uploader", "uploaded_by_id", "uploaded_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(

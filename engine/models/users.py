@@ -70,5 +70,10 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
+    # A name the owner gives it ("skrip laporan"), when it was last used, and when it was
+    # revoked (by its owner, a sign-out everywhere, a new password or deactivation).
+    label: Mapped[str | None] = mapped_column(String(100))
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(lazy="joined")
