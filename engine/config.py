@@ -75,7 +75,11 @@ class Settings:
     login_window_minutes: int = field(
         default_factory=lambda: int(_env("LOGIN_WINDOW_MINUTES", "15"))
     )
-    # Upload quotas (engine.services.documents): per task and per person, count and bytes.
+    # Proxies in front of the web app whose X-Forwarded-For may be trusted for the client
+    # address (0: none, use the peer's address; throttling counts per client address).
+    proxy_hops: int = field(default_factory=lambda: int(_env("PROXY_HOPS", "0")))
+    # Upload quotas (engine.services.documents), count and bytes: per task (ever) and per
+    # person (in any 24 hours).
     upload_task_max_files: int = field(
         default_factory=lambda: int(_env("UPLOAD_TASK_MAX_FILES", "20"))
     )
@@ -93,7 +97,7 @@ class Settings:
     max_loop_cardinality: int = field(
         default_factory=lambda: int(_env("MAX_LOOP_CARDINALITY", "200"))
     )
-    max_engine_steps: int = field(default_factory=lambda: int(_env("MAX_ENGINE_STEPS", "500")))
+    max_engine_steps: int = field(default_factory=lambda: int(_env("MAX_ENGINE_STEPS", "200")))
     min_timer_cycle_seconds: int = field(
         default_factory=lambda: int(_env("MIN_TIMER_CYCLE_SECONDS", "60"))
     )

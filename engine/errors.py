@@ -79,3 +79,13 @@ class StateFormatError(DomainError):
 
     code = "state_format_unknown"
     status = 409
+
+
+class DiagramRunError(DomainError):
+    """The deployed diagram cannot go on with this run's data: a loop that would make more
+    copies than allowed, more automatic steps in one go than allowed, a timer value that is
+    no valid time. The step is rolled back whole; sending the same again fails the same way,
+    so it is neither a field's 400 nor a race's 409 but 422, and the message says why."""
+
+    code = "diagram_run_error"
+    status = 422

@@ -43,6 +43,14 @@ class EventType(StrEnum):
     COMMENT_ADDED = "comment_added"
     DEPLOYMENT_CREATED = "deployment_created"
     DEPLOYMENT_REJECTED = "deployment_rejected"
+    # accounts and sign-in (global chain, no instance): engine.services.users, .throttle
+    USER_SIGNED_IN = "user_signed_in"
+    USER_SIGNED_OUT = "user_signed_out"
+    SIGN_IN_LOCKED = "sign_in_locked"
+    PASSWORD_CHANGED = "password_changed"
+    TOKEN_REVOKED = "token_revoked"
+    USER_CREATED = "user_created"
+    USER_DEACTIVATED = "user_deactivated"
 
     @property
     def label(self) -> str:
@@ -156,6 +164,55 @@ class DeploymentRejectedV1(_Payload):
     details = fields.Raw(required=True)
 
 
+class UserSignedInV1(_Payload):
+    """Never a password: who (actor_id), from where and through which door."""
+
+    client = _text()
+    via = _text(validate=validate.OneOf(["page", "api"]))
+
+
+class UserSignedOutV1(_Payload):
+    everywhere = fields.Boolean(required=True)
+    sessions_ended = _integer()
+    tokens_revoked = _integer()
+
+
+class SignInLockedV1(_Payload):
+    """The moment a username or a client address became locked (a failure made it so)."""
+
+    scope = _text(validate=validate.OneOf(["user", "client"]))
+    username = _text()
+    client = _text()
+    failures = _integer()
+    retry_after = _integer()
+
+
+class PasswordChangedV1(_Payload):
+    user_id = _integer()
+    by = _text(validate=validate.OneOf(["self", "shell"]))
+    sessions_ended = _integer()
+    tokens_revoked = _integer()
+
+
+class TokenRevokedV1(_Payload):
+    token_id = _integer()
+    label = _optional_text()
+
+
+class UserCreatedV1(_Payload):
+    user_id = _integer()
+    username = _text()
+    roles = fields.List(fields.String(), required=True)
+    opd = _optional_text()
+
+
+class UserDeactivatedV1(_Payload):
+    user_id = _integer()
+    username = _text()
+    sessions_ended = _integer()
+    tokens_revoked = _integer()
+
+
 # ---- the registry -------------------------------------------------------------------------
 
 
@@ -194,6 +251,13 @@ SPECS: Mapping[EventType, EventSpec] = MappingProxyType(
         EventType.DEPLOYMENT_REJECTED: _spec(
             N_("Diagram deployment refused"), DeploymentRejectedV1
         ),
+        EventType.USER_SIGNED_IN: _spec(N_("Signed in"), UserSignedInV1),
+        EventType.USER_SIGNED_OUT: _spec(N_("Signed out"), UserSignedOutV1),
+        EventType.SIGN_IN_LOCKED: _spec(N_("Sign-in locked after failed attempts"), SignInLockedV1),
+        EventType.PASSWORD_CHANGED: _spec(N_("Password changed"), PasswordChangedV1),
+        EventType.TOKEN_REVOKED: _spec(N_("API token revoked"), TokenRevokedV1),
+        EventType.USER_CREATED: _spec(N_("Account created"), UserCreatedV1),
+        EventType.USER_DEACTIVATED: _spec(N_("Account deactivated"), UserDeactivatedV1),
     }
 )
 

@@ -33,7 +33,9 @@ def build_runtime(settings: Settings | None = None, **overrides) -> Runtime:
         settings = Settings(**{**_fields(settings), **overrides})
     return Runtime(
         settings=settings,
-        bpmn=BpmnRuntime(zone=settings.zone, max_bpmn_bytes=settings.max_bpmn_bytes),
+        bpmn=BpmnRuntime(
+            zone=settings.zone, max_bpmn_bytes=settings.max_bpmn_bytes, limits=settings
+        ),
         workflows=WorkflowCache(settings.workflow_cache_size),
         versions=LruCache(32),
     )

@@ -12,6 +12,8 @@ const entryPoints = {
   diagram: "src/viewer/index.js",   // the run's diagram (inbox/instance.html)
   forms: "src/forms/index.js",      // task and start forms (inbox/task.html, inbox/start.html)
   filters: "src/filters/index.js",  // list filters that submit on change (inbox/index.html)
+  task: "src/task/index.js",        // inbox and task page styles, confirm dialog (inbox/task.html)
+  page: "src/page/index.js",        // every page (base.html): error summaries, text areas
 };
 
 await build({

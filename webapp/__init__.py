@@ -6,11 +6,13 @@ import os
 import secrets
 import threading
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine.config import Settings, load_settings
 from engine.db import make_engine, make_session_factory
@@ -55,6 +57,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=os.environ.get("ALUR_COOKIE_SECURE", "0") == "1",
         REMEMBER_COOKIE_HTTPONLY=True,
+        # the cookie lives no longer than its server-side session may (engine.services.sessions)
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_max_hours),
         MAX_CONTENT_LENGTH=settings.max_upload_bytes + 64 * 1024,
         BABEL_DEFAULT_LOCALE=DEFAULT_LOCALE,
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
@@ -68,6 +72,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     factory = make_session_factory(engine, runtime=runtime)
     app.extensions["alur"] = AlurState(settings, runtime, engine, factory)
     _init_extensions(app)
+    if settings.proxy_hops > 0:  # opt-in: X-Forwarded-For names the client behind N proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops)
     _register_blueprints(app)
     if app.config.get("TIMER_THREAD") or os.environ.get("ALUR_TIMER_THREAD") == "1":
         start_timer_thread(app)

@@ -1,4 +1,4 @@
-"""`flask alur ...`: migrate, deploy, seed and run the timer worker.
+"""`flask alur ...`: migrate, deploy, seed, run the timer worker, and manage accounts and OPDs.
 
 Each command is one unit of work; a refused deploy prints every problem with its
 element id and exits non-zero, and its rejection is recorded in the audit log.
@@ -16,10 +16,11 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from engine.db import unit_of_work
-from engine.errors import DomainError
+from engine.db import read_only, unit_of_work
+from engine.errors import DomainError, InvalidInputError
 from engine.migrations import upgrade_database
-from engine.services import demo, deployments, holidays, timers
+from engine.models.users import ROLE_CODES
+from engine.services import demo, deployments, holidays, timers, users
 
 log = logging.getLogger(__name__)
 cli = AppGroup("alur", help="Alur Kinerja administration commands.")
@@ -150,3 +151,123 @@ def run_worker_loop(factory, interval: float, stop=None) -> None:
             stop.wait(interval)
         else:
             time.sleep(interval)
+
+
+# ---- accounts and OPDs: what a real office needs before its first sign-in ------------------
+
+user_cli = AppGroup("user", help="Accounts: add, set a password, deactivate, list.")
+opd_cli = AppGroup("opd", help="OPDs (work units): add, list.")
+cli.add_command(user_cli)
+cli.add_command(opd_cli)
+
+
+def _fail(error: DomainError) -> None:
+    """One line saying what was refused, and a non-zero exit."""
+    click.echo(f"refused: {error.message} ({error.code})", err=True)
+    if isinstance(error.details, dict):
+        for key, value in error.details.items():
+            click.echo(f"  {key}: {value}", err=True)
+    sys.exit(1)
+
+
+def _read_password(from_stdin: bool) -> str:
+    """From standard input (one line, for scripts), or asked twice without echo."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@user_cli.command("add")
+@click.argument("username")
+@click.option("--name", "full_name", required=True, help="full name as shown on every page")
+@click.option("--role", "roles", multiple=True, required=True,
+              help=f"one of {', '.join(ROLE_CODES)} (repeat for several)")
+@click.option("--opd", "opd_code", help="OPD code (required for pj_kinerja)")
+@click.option("--nip", help="NIP (employee number)")
+@click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+def user_add_command(username, full_name, roles, opd_code, nip, password_stdin) -> None:
+    """Add an account (the password is asked twice, or read with --password-stdin)."""
+    unknown = sorted(set(roles) - set(ROLE_CODES))
+    if unknown:  # before asking for a password that would be thrown away
+        _fail(InvalidInputError("Unknown role", code="unknown_role",
+                                details={"roles": unknown, "known": list(ROLE_CODES)}))
+    password = _read_password(password_stdin)
+    try:
+        with unit_of_work(_factory()) as session:
+            user = users.add_user(session, username, full_name, password, list(roles), _now(),
+                                  opd_code=opd_code, nip=nip)
+            summary = f"{user.username} ({', '.join(sorted(user.roles))})"
+            session.commit()
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"added: {summary}")
+
+
+@user_cli.command("set-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+def user_set_password_command(username: str, password_stdin: bool) -> None:
+    """Give an account a new password; its sessions and API tokens end."""
+    password = _read_password(password_stdin)
+    try:
+        with unit_of_work(_factory()) as session:
+            user = users.get_by_username(session, username)
+            ended, revoked = users.set_password(session, user, password, _now())
+            session.commit()
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"password set for {username}; sessions ended: {ended}, tokens revoked: {revoked}")
+
+
+@user_cli.command("deactivate")
+@click.argument("username")
+def user_deactivate_command(username: str) -> None:
+    """Refuse every further sign-in; ends the account's sessions and API tokens at once."""
+    try:
+        with unit_of_work(_factory()) as session:
+            user = users.get_by_username(session, username)
+            ended, revoked = users.deactivate_user(session, user, _now())
+            session.commit()
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"deactivated: {username}; sessions ended: {ended}, tokens revoked: {revoked}")
+
+
+@user_cli.command("list")
+def user_list_command() -> None:
+    """Every account: username, name, roles, OPD, active."""
+    with read_only(_factory()) as session:
+        rows = [(u.username, u.full_name, ",".join(sorted(u.roles)),
+                 u.opd.code if u.opd else "-", "yes" if u.is_active else "no")
+                for u in users.list_users(session)]
+    _table(("USERNAME", "NAME", "ROLES", "OPD", "ACTIVE"), rows)
+
+
+@opd_cli.command("add")
+@click.argument("code")
+@click.argument("name")
+def opd_add_command(code: str, name: str) -> None:
+    """Add an OPD by its code and full name."""
+    try:
+        with unit_of_work(_factory()) as session:
+            opd = users.add_opd(session, code, name)
+            added = f"{opd.code} {opd.name}"
+            session.commit()
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"added: {added}")
+
+
+@opd_cli.command("list")
+def opd_list_command() -> None:
+    """Every OPD: code, name, active."""
+    with read_only(_factory()) as session:
+        rows = [(o.code, o.name, "yes" if o.is_active else "no") for o in users.list_opds(session)]
+    _table(("CODE", "NAME", "ACTIVE"), rows)
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)]
+    for row in (header, *rows):
+        cells = (str(cell).ljust(width) for cell, width in zip(row, widths, strict=True))
+        click.echo("  ".join(cells).rstrip())

@@ -14,7 +14,7 @@ from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import DomainError
+from engine.errors import N_, DomainError
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,19 @@ HTTP_CODES = {
     413: "payload_too_large",
     415: "unsupported_media_type",
     429: "too_many_requests",
+}
+
+# Our own words for the HTTP errors Werkzeug raises (its descriptions are English only and
+# speak of "the server"); a description given on purpose (abort(404, "...")) is kept.
+HTTP_MESSAGES = {
+    400: N_("The request could not be understood; go back and try again"),
+    401: N_("Sign in to see this page"),
+    403: N_("You may not open this page"),
+    404: N_("There is no page at this address. Check the address, or go back to the inbox"),
+    405: N_("This page cannot be used this way; go back and try again"),
+    413: N_("What was sent is larger than allowed"),
+    415: N_("This kind of content is not accepted here"),
+    429: N_("Too many requests in a short time; wait a moment and try again"),
 }
 
 
@@ -68,10 +81,18 @@ def _csrf(error: CSRFError):
     )
 
 
+def _description(error: HTTPException) -> str:
+    """Werkzeug's stock description replaced by ours; one given on purpose kept."""
+    stock = error.description == type(error).description
+    if (stock or not error.description) and error.code in HTTP_MESSAGES:
+        return HTTP_MESSAGES[error.code]
+    return error.description or error.name
+
+
 def _as_domain(
     error: HTTPException, code: str, status: int | None = None, message: str | None = None
 ) -> DomainError:
-    domain = DomainError(message or error.description or error.name, code=code)
+    domain = DomainError(message or _description(error), code=code)
     domain.status = status or error.code or 500
     return domain
 

@@ -86,18 +86,36 @@ def _check_script_extensions(root: etree._Element) -> Iterator[dict]:
 def _check_expressions(root: etree._Element) -> Iterator[dict]:
     tags = [bpmn_tag(tag) for tag in EXPRESSION_TAGS] + [f"{{{SPIFF_NS}}}messagePayload"]
     for node in root.iter(*tags):
-        owner = _owner_id(node)
+        owner = owner_of(node)
         for message in check_expression(node.text or ""):
-            yield problem_at(owner, message)
+            yield problem_at(owner.get("id") if owner is not None else None,
+                             named(owner, message))
 
 
-def _owner_id(node: etree._Element) -> str | None:
-    """Name the flow, event or task, not its event definition or loop characteristics."""
+def owner_of(node: etree._Element) -> etree._Element | None:
+    """The flow, event or task an expression belongs to, not its event definition or
+    loop characteristics: what a modeller clicks on to fix it."""
     for ancestor in node.iterancestors():
         tag = etree.QName(ancestor).localname
         if ancestor.get("id") and not tag.endswith(("EventDefinition", "LoopCharacteristics")):
-            return ancestor.get("id")
+            return ancestor
     return None
+
+
+def named(node: etree._Element | None, message: str) -> str:
+    """`message` led by the element's kind and name when it has one (its id goes beside)."""
+    has_name = node is not None and (node.get("name") or "").strip()
+    return f"{describe_element(node)}: {message}" if has_name else message
+
+
+def describe_element(node: etree._Element | None) -> str:
+    """An element as a modeller finds it in the editor: its kind and name (the id is
+    reported beside the message), e.g. "sequenceFlow 'Setujui'"."""
+    if node is None:
+        return "the diagram"
+    kind = etree.QName(node).localname
+    name = (node.get("name") or "").strip()
+    return f"{kind} '{name}'" if name else kind
 
 
 def _check_lanes(root: etree._Element, lane_roles: Mapping[str, str]) -> Iterator[dict]:

@@ -12,6 +12,7 @@ import ast
 import functools
 import itertools
 import operator
+import re
 
 MAX_EXPRESSION_LENGTH = 1000
 MAX_NODES = 200
@@ -48,6 +49,16 @@ FORBIDDEN_NODES = {
     ),
 }
 # Parts of forbidden constructs: already reported through their parent, so stay quiet.
+# Diagrams drawn for another engine carry its expression language; say so instead of
+# "invalid syntax", and say which language is read here.
+LANGUAGE_HINT = (
+    'expressions here are restricted Python-like expressions over the process data, '
+    'e.g. keputusan == "setuju"'
+)
+FOREIGN_LANGUAGES = (
+    (re.compile(r"^="), "a FEEL expression (Camunda 8/Zeebe: '=...')"),
+    (re.compile(r"[$#]\{"), "a JUEL/EL expression (Camunda 7, Activiti, Flowable: '${...}')"),
+)
 SILENT_NODES = (ast.comprehension, ast.Store, ast.arguments, ast.arg, ast.FormattedValue)
 ALLOWED_NODES = (
     ast.Expression, ast.Constant, ast.Name, ast.Load, ast.BinOp, ast.UnaryOp, ast.BoolOp,
@@ -78,13 +89,20 @@ def parse_expression(expr: str) -> tuple[ast.Expression | None, tuple[str, ...]]
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as error:
-        return None, (f"syntax error: {error.msg} (column {error.offset})",)
+        return None, (_syntax_problem(text, error),)
     except (ValueError, RecursionError, MemoryError):
         return None, ("expression could not be read",)
     if sum(1 for _ in itertools.islice(ast.walk(tree), MAX_NODES + 1)) > MAX_NODES:
         return None, (f"expression has more than {MAX_NODES} parts",)
     problems = itertools.chain.from_iterable(_node_problems(node) for node in ast.walk(tree))
     return tree, tuple(dict.fromkeys(problems))
+
+
+def _syntax_problem(text: str, error: SyntaxError) -> str:
+    for pattern, language in FOREIGN_LANGUAGES:
+        if pattern.search(text):
+            return f"this looks like {language}, which is not read here: {LANGUAGE_HINT}"
+    return f"syntax error: {error.msg} (column {error.offset}); {LANGUAGE_HINT}"
 
 
 def _node_problems(node: ast.AST) -> list[str]:

@@ -28,6 +28,7 @@ from engine.bpmn.expression_rules import (
     check_expression,
     parse_expression,
 )
+from engine.bpmn.limits import Limits
 from engine.errors import InvalidDiagramError
 
 __all__ = ["ExpressionError", "RestrictedScriptEngine", "check_expression", "evaluate"]
@@ -266,13 +267,17 @@ class RestrictedScriptEngine(PythonScriptEngine):
 
     `now` is the clock the runtime's timers read, so tests and the timer worker can
     pass time in instead of the engine reading the wall clock; `zone` is the deployment's
-    time zone, in which a timer's bare date is midnight.
+    time zone, in which a timer's bare date is midnight; `limits` are the settings' bounds
+    that loops, steps and timers of a run are held to (engine.bpmn.limits).
     """
 
-    def __init__(self, zone: ZoneInfo, now: datetime.datetime | None = None):
+    def __init__(
+        self, zone: ZoneInfo, now: datetime.datetime | None = None, limits: Limits | None = None
+    ):
         super().__init__(environment=RestrictedEnvironment())
         self.zone = zone
         self.now = now
+        self.limits = limits or Limits()
 
     def validate(self, expression: str) -> None:
         _refuse_if_unsafe(expression)

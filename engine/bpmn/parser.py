@@ -18,6 +18,7 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
+from engine.bpmn.bounds import bound_problems
 from engine.bpmn.datarefs import normalised_copy, reference_problems
 from engine.bpmn.diagram_rules import (
     ACTIVITY_TAGS,
@@ -31,6 +32,7 @@ from engine.bpmn.diagram_rules import (
     read_properties,
     whole_days,
 )
+from engine.bpmn.limits import Limits
 from engine.errors import InvalidDiagramError, PayloadTooLargeError
 
 DOCTYPE_MARKERS = (b"<!doctype", b"<!entity")
@@ -158,14 +160,17 @@ def validate_diagram(
     max_bytes: int,
     filename: str = "diagram.bpmn",
     checks: Sequence[Check] = (),
+    limits: Limits | None = None,
 ) -> ParsedDiagram:
     """Load and lint an upload, refusing it with every problem found, or describe it.
 
     `checks` are the caller's own rules (the SOP's declarations, engine.sop), each given the
     tree and the main process id; their problems are reported with the others, at once.
+    `limits` are the settings' bounds on loop counts and timers (engine.bpmn.bounds).
     """
     root = load_xml(data, max_bytes=max_bytes)
     problems = find_problems(root, lane_roles, form_keys)
+    problems.extend(bound_problems(root, limits or Limits()))
     if not _executable_processes(root):
         problems.append(problem_at(root.get("id"), "the diagram has no executable process"))
     else:

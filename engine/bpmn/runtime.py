@@ -34,10 +34,11 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn import serializer
 from engine.bpmn.expressions import RestrictedScriptEngine
+from engine.bpmn.limits import Limits, StepBudget, install_loop_bounds
 from engine.bpmn.parser import build_specs, load_xml
 from engine.bpmn.timers import due_of, install_clocked_timers
 from engine.caches import LruCache
-from engine.errors import InvalidInputError
+from engine.errors import DiagramRunError, InvalidInputError
 
 Seen = dict[str, dict[UUID, tuple[int, float]]]
 
@@ -61,9 +62,14 @@ class StepRecord:
 
 @dataclass
 class LiveWorkflow:
+    """A workflow in memory and what was stored of it. `on_run_error` is told when a step
+    hits one of the settings' bounds (engine.bpmn.limits), before the error goes up: the
+    services use it to record the failure on the instance once the step is rolled back."""
+
     workflow: BpmnWorkflow
     seen: Seen
     steps: list[StepRecord] = field(default_factory=list)
+    on_run_error: Callable[[DiagramRunError], None] | None = None
 
     @property
     def loaded_keys(self) -> set[str]:
@@ -76,9 +82,18 @@ class LiveWorkflow:
 class BpmnRuntime:
     """Parser limits, time zone and parsed specs for one process (web worker, timer worker)."""
 
-    def __init__(self, *, zone: ZoneInfo, max_bpmn_bytes: int, spec_cache_size: int = 32):
+    def __init__(
+        self,
+        *,
+        zone: ZoneInfo,
+        max_bpmn_bytes: int,
+        spec_cache_size: int = 32,
+        limits: object = None,
+    ):
+        """`limits` is anything with the bounds' names (the Settings), else the defaults."""
         self.zone = zone
         self.max_bpmn_bytes = max_bpmn_bytes
+        self.limits = Limits.of(limits) if limits is not None else Limits()
         self._specs: LruCache[Specs] = LruCache(spec_cache_size)
 
     def specs_for(self, content_hash: str, read_xml: Callable[[], str]) -> Specs:
@@ -94,16 +109,23 @@ class BpmnRuntime:
         process = serializer.prepare_spec(spec)
         called = {name: serializer.prepare_spec(sub) for name, sub in subprocess_specs.items()}
         install_clocked_timers([process, *called.values()])
+        install_loop_bounds([process, *called.values()])
         return Specs(process, called)
 
     def script_engine(self, now: datetime) -> RestrictedScriptEngine:
-        return RestrictedScriptEngine(zone=self.zone, now=now)
+        return RestrictedScriptEngine(zone=self.zone, now=now, limits=self.limits)
 
-    def start(self, specs: Specs, start_data: dict, now: datetime) -> LiveWorkflow:
+    def start(
+        self,
+        specs: Specs,
+        start_data: dict,
+        now: datetime,
+        on_run_error: Callable[[DiagramRunError], None] | None = None,
+    ) -> LiveWorkflow:
         workflow = BpmnWorkflow(
             specs.process, specs.subprocesses, script_engine=self.script_engine(now)
         )
-        live = LiveWorkflow(workflow, seen={})
+        live = LiveWorkflow(workflow, seen={}, on_run_error=on_run_error)
         start = workflow.get_next_task(spec_name="Start")
         start.set_data(**start_data)
         with _engine_errors("The process could not start"):
@@ -161,19 +183,32 @@ def _element_of(task) -> str | None:
 
 
 def advance(live: LiveWorkflow) -> None:
-    """Fire due timers and run engine tasks until only people (or time) can go on."""
-    with _engine_errors("The process could not continue"):
+    """Fire due timers and run engine tasks until only people (or time) can go on.
+
+    SpiffWorkflow's do_engine_steps runs until nothing automatic is left, without a bound;
+    a budget counts each automatic step (its will_complete_task callback) and stops the
+    run past `max_engine_steps`, so a loop with no wait in it cannot hold a request.
+    """
+    budget = StepBudget(live.workflow.script_engine.limits.max_engine_steps)
+    with _engine_errors("The process could not continue", live):
         live.workflow.refresh_timers()
-        live.workflow.do_engine_steps(did_complete_task=_record_step(live))
+        live.workflow.do_engine_steps(
+            will_complete_task=budget.spend, did_complete_task=_record_step(live)
+        )
 
 
 @contextmanager
-def _engine_errors(what: str):
-    """A model that cannot go on (no gateway condition matched, ...) is the user's 400."""
+def _engine_errors(what: str, live: LiveWorkflow | None = None):
+    """A model that cannot go on (no gateway condition matched, ...) is the user's 400; a
+    bound of the settings that was hit is told to `live.on_run_error` on its way up."""
     try:
         yield
     except WorkflowException as error:
         raise InvalidInputError(f"{what}: {error}", code="workflow_error") from error
+    except DiagramRunError as error:
+        if live is not None and live.on_run_error is not None:
+            live.on_run_error(error)
+        raise
 
 
 def find_ready_task(live: LiveWorkflow, spiff_task_id: str):
@@ -187,7 +222,7 @@ def find_ready_task(live: LiveWorkflow, spiff_task_id: str):
 
 def complete_user_task(live: LiveWorkflow, task, data: dict) -> None:
     task.set_data(**data)
-    with _engine_errors("The process could not continue"):
+    with _engine_errors("The process could not continue", live):
         task.run()
     advance(live)
 

@@ -12,7 +12,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from engine.forms.schemas import CHOICE_TYPES, check_form, hide_expr, key_of, members, options
+from engine.forms.schemas import (
+    CHOICE_TYPES,
+    check_form,
+    hide_expr,
+    is_fresh,
+    key_of,
+    members,
+    options,
+)
 
 
 @dataclass(frozen=True)
@@ -72,7 +80,11 @@ def iter_fields(schema: dict, *, context: Mapping | None = None) -> list[FieldVi
 
 
 def prefill(schema: dict, data: Mapping) -> dict:
-    """Values to show from earlier data with the same keys, else each field's defaultValue."""
+    """Values to show from earlier data with the same keys, else each field's defaultValue.
+
+    Decisions and new period ends (`properties.decision`, `properties.period_end`) are never
+    taken from earlier data: each round decides them afresh.
+    """
     check_form(schema)
     return _prefill_scope(schema["components"], data if isinstance(data, Mapping) else {})
 
@@ -187,6 +199,8 @@ def _prefill_scope(components: list, data: Mapping) -> dict:
             shown[key] = [
                 _prefill_scope(comp["components"], row) for row in rows if isinstance(row, Mapping)
             ]
+        elif is_fresh(comp) or key not in data:
+            shown[key] = comp.get("defaultValue")
         else:
-            shown[key] = data[key] if key in data else comp.get("defaultValue")
+            shown[key] = data[key]
     return shown

@@ -4,6 +4,12 @@ A schema is checked once when loaded (and again before each validation, cheaply)
 an unsupported component, a repeated key or an unreadable condition fails at deploy time rather
 than letting a submission through unchecked. The walking helpers here define the one notion of
 "scope" (the object a key lives in) that validation, HTML posts and prefill all share.
+
+Beyond form-js, a form may say (in a component's custom `properties`, as the form editor
+writes them): `decision: "true"`, a choice never prefilled from earlier data; `period_end:
+"<frequency variable>"`, the end date of a new reporting period, checked against today and
+the previous end and proposed from the frequency (engine.services.periods); and
+`validate.required` on a dynamic list, which then needs at least one complete row.
 """
 
 from __future__ import annotations
@@ -36,6 +42,9 @@ VALIDATION_TYPES = {
     "phone": re.compile(r"\+?[0-9][0-9 ()-]{4,24}"),
 }
 _FORM_SUFFIX = ".form.json"
+# Custom properties (form-js `properties`) that the server understands.
+DECISION = "decision"
+PERIOD_END = "period_end"
 
 
 def load_forms(directory: Path) -> dict[str, dict]:
@@ -100,7 +109,20 @@ def _component_problem(comp: dict, kind: str) -> str | None:
     digits = comp.get("decimalDigits")
     if digits is not None and (isinstance(digits, bool) or not isinstance(digits, int)):
         return "has a decimalDigits that is not a whole number"
-    return _rules_problem(comp.get("validate", {})) or _expression_problem(comp)
+    return (_rules_problem(comp.get("validate", {})) or _expression_problem(comp)
+            or _properties_problem(comp, kind))
+
+
+def _properties_problem(comp: dict, kind: str) -> str | None:
+    found = comp.get("properties")
+    if found is not None and not isinstance(found, dict):
+        return "has properties that are not an object"
+    frequency = period_end_frequency(comp)
+    if frequency is not None and (kind != "datetime" or comp.get("subtype", "date") != "date"):
+        return "marks a period end but is not a date field"
+    if frequency is not None and not NAME.fullmatch(frequency):
+        return "names a period frequency that is not a variable name"
+    return None
 
 
 def _rules_problem(rules: Any) -> str | None:
@@ -183,6 +205,30 @@ def hide_expr(comp: dict) -> Any:
 def is_readonly(comp: dict, scopes: tuple[Mapping, ...]) -> bool:
     """Read-only and disabled fields show earlier data; they are never this step's input."""
     return comp.get("disabled") is True or is_condition_met(comp.get("readonly"), scopes)
+
+
+def property_of(comp: dict, name: str) -> str | None:
+    """A form-js custom property (`properties`, string values set in the form editor)."""
+    found = comp.get("properties")
+    value = found.get(name) if isinstance(found, dict) else None
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def is_decision(comp: dict) -> bool:
+    """A choice made afresh each time (`properties.decision`): never prefilled from earlier
+    data, so a plan sent back is not approved again, or a run ended, by one click on Kirim."""
+    return property_of(comp, DECISION) == "true"
+
+
+def period_end_frequency(comp: dict) -> str | None:
+    """For the end date of a new reporting period (`properties.period_end`), the variable
+    holding the reporting frequency; the date is proposed from it, never copied."""
+    return property_of(comp, PERIOD_END)
+
+
+def is_fresh(comp: dict) -> bool:
+    """Whether earlier data must not be shown as this field's answer."""
+    return is_decision(comp) or period_end_frequency(comp) is not None
 
 
 def options(comp: dict, context: Mapping) -> tuple[tuple[str, Any], ...]:

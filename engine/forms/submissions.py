@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -25,10 +26,14 @@ from engine.forms.schemas import (
     is_readonly,
     key_of,
     options,
+    period_end_frequency,
     scope_keys,
 )
 
 TEXT_LIMIT = 20_000
+# The context entry holding the bounds of a new period's end date (an object with
+# `problems(key, end) -> list[str]`, see engine.services.periods), set by the task's caller.
+PERIOD_BOUNDS = "period_bounds"
 ROW_LIMIT = 500
 # Patterns come from form authors, not users, and are at most 200 characters; bounding the value
 # too keeps a badly written pattern from backtracking for long on a long answer.
@@ -93,18 +98,20 @@ class _Validation:
                 cleaned[key] = self.value(comp, data.get(key), f"{prefix}{key}")
 
     def rows(self, comp, value, path, scopes) -> list | None:
-        if value is None or value == []:
-            return None
-        if not isinstance(value, list):
+        """Wholly empty rows fall away; a half-filled one is checked (its problems keep the
+        row's index as sent) and a required list needs at least one row left."""
+        if value is not None and not isinstance(value, list):
             self.add(path, "Must be a list")
             return None
-        if len(value) > ROW_LIMIT:
+        if value is not None and len(value) > ROW_LIMIT:
             self.add(path, Problem(problems_.AT_MOST_ROWS, n=ROW_LIMIT))
             return None
-        return [
-            self.scope(comp["components"], row, f"{path}[{i}].", scopes)
-            for i, row in enumerate(value)
-        ]
+        kept = [(i, row) for i, row in enumerate(value or ()) if not is_blank(row)]
+        if not kept:
+            if comp.get("validate", {}).get("required"):
+                self.add(path, "Add at least one complete row")
+            return None
+        return [self.scope(comp["components"], row, f"{path}[{i}].", scopes) for i, row in kept]
 
     def value(self, comp, value, path) -> Any:
         if isinstance(value, str) and not value.strip():
@@ -112,6 +119,8 @@ class _Validation:
         problems: list[str] = []
         if value is not None:
             value, problems = _CLEANERS[comp["type"]](comp, value, self.context)
+        if value is not None and not problems and period_end_frequency(comp) is not None:
+            problems = _period_problems(comp, value, self.context)
         missing = value is None or value is False  # a required checkbox must be ticked
         if comp.get("validate", {}).get("required") and missing and not problems:
             problems = ["This field is required"]
@@ -187,6 +196,28 @@ def _clean_datetime(comp, value, context) -> tuple[Any, list[str]]:
     except ValueError:
         return None, [Problem(problems_.NOT_REAL, n=subtype)]
     return parsed.isoformat() if subtype == "date" else value.strip(), []
+
+
+def _period_problems(comp, value, context) -> list[str]:
+    """A new period's end date checked by the bounds the caller knows (today, the previous
+    end); without them (a form checked outside a task) only the date itself is checked."""
+    bounds = context.get(PERIOD_BOUNDS)
+    if bounds is None:
+        return []
+    return bounds.problems(comp["key"], date.fromisoformat(value))
+
+
+def is_blank(value: Any) -> bool:
+    """Nothing typed: empty text, no choice, an unticked box, or only such values inside."""
+    if value is None or value is False:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, Mapping):
+        return all(is_blank(item) for item in value.values())
+    if isinstance(value, list):
+        return all(is_blank(item) for item in value)
+    return False
 
 
 _CLEANERS = {

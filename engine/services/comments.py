@@ -1,10 +1,12 @@
 """Comments (catatan) on a task: questions and answers between the people of a run.
 
-Anyone who may read a task may comment on it, open or done; each comment is also an
-event in the run's log, so the audit trail shows the conversation in order. Appending to
-the run's log moves its chain head on the instance row, so a comment locks that row
-first, like any other write on the run: a comment posted while a step completes waits
-for it instead of failing the row's version check.
+Anyone who may read a task may comment on it, open or done, except a read-only person (an
+auditor: engine.services.access); a PJ Kinerja cannot even find another OPD's task, so
+cannot comment on it. Each comment is also an event in the run's log, so the audit trail
+shows the conversation in order. Appending to the run's log moves its chain head on the
+instance row, so a comment locks that row first, like any other write on the run: a
+comment posted while a step completes waits for it instead of failing the row's version
+check.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from engine.errors import InvalidInputError
 from engine.events import EventType
 from engine.forms.problems import AT_MOST_CHARS, Problem
 from engine.models import Comment, User
-from engine.services import audit
+from engine.services import access, audit
 from engine.services.instances import lock_instance
 from engine.services.tasks import get_task_for
 
@@ -26,6 +28,7 @@ MAX_LENGTH = 5000
 
 
 def add_comment(session: Session, actor: User, task_id: int, body: str, now: datetime) -> Comment:
+    access.ensure_can_write(actor)
     task = get_task_for(session, actor, task_id)
     text = _cleaned(body)
     lock_instance(session, task.instance_id)

@@ -76,6 +76,7 @@ def deploy_diagram(
         max_bytes=settings.max_bpmn_bytes,
         filename=filename,
         checks=[sop_rules],
+        limits=runtime_of(session).bpmn.limits,
     )
     used = {a.form_key for a in parsed.activities.values() if a.form_key}
     root = (

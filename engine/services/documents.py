@@ -17,7 +17,7 @@ import tempfile
 import unicodedata
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -34,12 +34,15 @@ from engine.errors import (
 from engine.events import EventType
 from engine.models import Document, HumanTask, User
 from engine.models.tasks import TASK_OPEN
-from engine.services import audit, instances, tasks
+from engine.runtime import runtime_of
+from engine.services import access, audit, instances, tasks
 
 CHUNK = 64 * 1024
 FILENAME_LIMIT = 200
 ZIP_PART_LIMIT = 1024 * 1024
 _UNSAFE_CHARS = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+INVISIBLE_CATEGORIES = frozenset({"Cf", "Co", "Cn", "Cs"})
+QUOTA_WINDOW = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -85,11 +88,14 @@ def add_document(
     max_bytes: int,
 ) -> Document:
     """Store an upload for an open task the actor may work on, and record it in the log."""
+    access.ensure_can_write(actor)
     task = _open_task_for(session, actor, task_id)
     storage_dir = Path(storage_dir)
     storage_dir.mkdir(parents=True, exist_ok=True)
+    _check_file_counts(session, actor, task, now)
     temp_path, digest, size = _spool(stream, storage_dir, max_bytes)
     try:
+        _check_byte_totals(session, actor, task, size, now)
         kind = detect_kind(temp_path, filename)
         storage_key = _move_into_place(temp_path, storage_dir, digest)
     finally:
@@ -139,6 +145,71 @@ def _open_task_for(session: Session, actor: User, task_id: int) -> HumanTask:
     if task.claimed_by_id not in (None, actor.id):
         raise ConflictError("Someone else has claimed this task", code="task_already_claimed")
     return task
+
+
+def _quota(session: Session):
+    return runtime_of(session).settings
+
+
+def _check_file_counts(session: Session, actor: User, task: HumanTask, now: datetime) -> None:
+    """Before reading the upload: refuse when the task or the person already has the most
+    files allowed (per task ever, per person in the last 24 hours)."""
+    settings = _quota(session)
+    files, _ = _task_totals(session, task.id)
+    if files >= settings.upload_task_max_files:
+        raise PayloadTooLargeError(
+            "This task already has as many documents as allowed; no more can be added to it",
+            code="task_file_quota",
+            details={"max_files": settings.upload_task_max_files},
+        )
+    files, _ = _person_totals(session, actor.id, now)
+    if files >= settings.upload_user_max_files:
+        raise PayloadTooLargeError(
+            "You have uploaded as many documents as allowed in 24 hours; try again tomorrow",
+            code="user_file_quota",
+            details={"max_files": settings.upload_user_max_files},
+        )
+
+
+def _check_byte_totals(
+    session: Session, actor: User, task: HumanTask, size: int, now: datetime
+) -> None:
+    """Once the upload's size is known, before it is kept: the byte totals it would make."""
+    settings = _quota(session)
+    _, stored = _task_totals(session, task.id)
+    if stored + size > settings.upload_task_max_bytes:
+        raise PayloadTooLargeError(
+            "This file would take the documents of this task past their total size limit",
+            code="task_byte_quota",
+            details={"max_bytes": settings.upload_task_max_bytes, "used_bytes": stored},
+        )
+    _, stored = _person_totals(session, actor.id, now)
+    if stored + size > settings.upload_user_max_bytes:
+        raise PayloadTooLargeError(
+            "This file would take your uploads of the last 24 hours past their size limit; "
+            "try again tomorrow",
+            code="user_byte_quota",
+            details={"max_bytes": settings.upload_user_max_bytes, "used_bytes": stored},
+        )
+
+
+def _task_totals(session: Session, task_id: int) -> tuple[int, int]:
+    count, total = session.execute(
+        select(func.count(Document.id), func.coalesce(func.sum(Document.size), 0)).where(
+            Document.task_id == task_id
+        )
+    ).one()
+    return count, total
+
+
+def _person_totals(session: Session, user_id: int, now: datetime) -> tuple[int, int]:
+    count, total = session.execute(
+        select(func.count(Document.id), func.coalesce(func.sum(Document.size), 0)).where(
+            Document.uploaded_by_id == user_id,
+            Document.uploaded_at > now - QUOTA_WINDOW,
+        )
+    ).one()
+    return count, total
 
 
 def _spool(stream: BinaryIO, storage_dir: Path, max_bytes: int) -> tuple[Path, str, int]:
@@ -249,8 +320,19 @@ def _text_kind(path: Path, filename: str) -> FileKind | None:
 
 
 def clean_filename(filename: str, kind: FileKind) -> str:
-    """A display name without paths or control characters, ending in the file's real type."""
-    name = unicodedata.normalize("NFC", filename or "")
+    """A display name without paths or control characters, ending in the file's real type.
+
+    Invisible characters go first: format characters (Unicode category Cf: bidi overrides
+    such as U+202E, which make "laporan\u202efdp.txt" read as "laporantxt.pdf", zero-width
+    spaces and joiners, byte order marks), private-use, unassigned and surrogate code points;
+    the rest is normalised to NFC so one name is stored one way.
+    """
+    name = "".join(
+        char
+        for char in unicodedata.normalize("NFC", filename or "")
+        if unicodedata.category(char) not in INVISIBLE_CATEGORIES
+    )
+    name = unicodedata.normalize("NFC", name)
     name = re.split(r"[/\\]", name)[-1]
     name = _UNSAFE_CHARS.sub("_", name)
     name = " ".join(name.split()).strip(" .") or "dokumen"
@@ -263,13 +345,9 @@ def clean_filename(filename: str, kind: FileKind) -> str:
 
 
 def can_see_document(session: Session, actor: User, document: Document) -> bool:
-    """The instance rule, and a document of one OPD's task stays with that OPD and overseers."""
-    if not instances.can_view_instance(session, actor, document.instance_id):
-        return False
-    if actor.roles & instances.OVERSEER_ROLES:
-        return True
-    task = session.get(HumanTask, document.task_id) if document.task_id else None
-    return task is None or task.opd_id is None or tasks.can_view(actor, task)
+    """The run's rule, and a document of one OPD's task stays with that OPD and overseers:
+    engine.services.access decides."""
+    return access.can_see_document(session, actor, document)
 
 
 def get_document_for(session: Session, actor: User, document_id: int) -> Document:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from functools import partial
 from uuid import uuid4
 
 from sqlalchemy import delete, insert, select, update
@@ -28,7 +29,7 @@ from engine.models import HumanTask, InstanceState, Opd, ProcessInstance
 from engine.models.instances import STATUS_COMPLETED
 from engine.models.tasks import TASK_CANCELLED, TASK_OPEN
 from engine.runtime import runtime_of
-from engine.services import audit, deadlines, versions
+from engine.services import audit, deadlines, failures, versions
 from engine.services.taskviews import build_context, build_prefill
 
 log = logging.getLogger(__name__)
@@ -41,13 +42,27 @@ def start_live(
     return runtime_of(session).bpmn.start(specs, start_data, now)
 
 
-def load_live(session: Session, instance: ProcessInstance, now: datetime) -> runtime.LiveWorkflow:
-    """The instance's workflow: from the runtime's cache when current, else from its parts."""
+def load_live(
+    session: Session, instance: ProcessInstance, now: datetime, *, record_failures: bool = True
+) -> runtime.LiveWorkflow:
+    """The instance's workflow: from the runtime's cache when current, else from its parts.
+
+    With `record_failures`, a step that hits one of the settings' bounds is recorded on
+    the instance after the rollback (engine.services.failures); the timer worker records
+    its failures itself and passes False.
+    """
     rt = runtime_of(session)
     cached = rt.workflows.take(instance.id, instance.state_token)
     if cached is not None:
-        return runtime.reuse_workflow(cached, now)
-    return load_stored(session, instance, now)
+        live = runtime.reuse_workflow(cached, now)
+    else:
+        live = load_stored(session, instance, now)
+    live.on_run_error = (
+        partial(failures.record_after_rollback, session, instance.id, now=now)
+        if record_failures
+        else None
+    )
+    return live
 
 
 def load_stored(session: Session, instance: ProcessInstance, now: datetime) -> runtime.LiveWorkflow:
@@ -220,7 +235,7 @@ def _new_task_row(session, instance, spiff_task, content, opds, calendar, now):
         "state": TASK_OPEN,
         "created_at": now,
         "due_on": deadlines.due_on_for(session, instance, properties, info, calendar, now),
-        "prefill": build_prefill(content.forms.get(form_key, {}), data),
+        "prefill": build_prefill(content.forms.get(form_key, {}), data, session, instance),
         "context": build_context(session, instance, content.rules, element_id, data),
     }
     return row, opd.code if opd else None

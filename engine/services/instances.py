@@ -4,24 +4,24 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import forms
 from engine.errors import NotFoundError, PermissionDeniedError
 from engine.events import EventType
-from engine.models import HumanTask, ProcessInstance, User
-from engine.services import audit, deployments, execution, versions
+from engine.models import ProcessInstance, User
+from engine.services import access, audit, deployments, execution, versions
 from engine.services.taskviews import form_context
 
 TITLE_LENGTH = 200
-OVERSEER_ROLES = frozenset({"kepala_ukpbj", "tim_kelembagaan", "admin", "auditor"})
 
 
 def start_instance(
     session: Session, actor: User, definition_key: str, data: dict, now: datetime
 ) -> ProcessInstance:
     """Start the latest version of a process; the start form's answers seed its data."""
+    access.ensure_can_write(actor)
     version = deployments.latest_version(session, definition_key)
     content = versions.content_of(session, version)
     start = content.start
@@ -65,19 +65,8 @@ def _title(cleaned: dict, version) -> str:
 
 
 def can_view_instance(session: Session, actor: User, instance_id: int) -> bool:
-    if actor.roles & OVERSEER_ROLES:
-        return True
-    if actor.opd_id is not None:
-        return bool(
-            session.scalar(
-                select(
-                    exists().where(
-                        HumanTask.instance_id == instance_id, HumanTask.opd_id == actor.opd_id
-                    )
-                )
-            )
-        )
-    return False
+    """The rule is engine.services.access's."""
+    return access.can_view_instance(session, actor, instance_id)
 
 
 def get_instance_for(session: Session, actor: User, instance_id: int) -> ProcessInstance:
@@ -104,14 +93,7 @@ def lock_instance(session: Session, instance_id: int) -> ProcessInstance:
 def list_instances(
     session: Session, actor: User, *, page: int = 1, per_page: int = 20, status: str | None = None
 ) -> tuple[list[ProcessInstance], int]:
-    query = select(ProcessInstance)
-    if not actor.roles & OVERSEER_ROLES:
-        query = query.where(
-            exists().where(
-                HumanTask.instance_id == ProcessInstance.id,
-                HumanTask.opd_id == (actor.opd_id or -1),
-            )
-        )
+    query = select(ProcessInstance).where(access.visible_instances_clause(actor))
     if status:
         query = query.where(ProcessInstance.status == status)
     total = session.scalar(select(func.count()).select_from(query.subquery()))

@@ -21,9 +21,8 @@ from engine.errors import ConflictError, NotFoundError, PermissionDeniedError
 from engine.events import EventType
 from engine.models import HumanTask, Opd, User
 from engine.models.tasks import TASK_COMPLETED, TASK_OPEN
-from engine.services import audit, execution, versions
+from engine.services import access, audit, execution, versions
 from engine.services.instances import (
-    OVERSEER_ROLES,
     can_view_instance,
     get_instance_for,
     lock_instance,
@@ -51,18 +50,13 @@ class TaskFilters:
 
 
 def can_act(actor: User, task: HumanTask) -> bool:
-    """In one of the actor's lanes and, if the task belongs to an OPD, the actor's OPD."""
-    if task.role not in actor.roles:
-        return False
-    return task.opd_id is None or task.opd_id == actor.opd_id
+    """In the actor's lane and OPD, and not read-only: the rule is engine.services.access's."""
+    return access.can_act(actor, task)
 
 
 def can_view(actor: User, task: HumanTask) -> bool:
-    """Overseers read every task; people of an OPD also read the run's shared steps (no
-    OPD), never another OPD's. Callers establish that the actor may see the run itself."""
-    if can_act(actor, task) or actor.roles & OVERSEER_ROLES:
-        return True
-    return actor.opd_id is not None and task.opd_id is None
+    """Overseers, the task's own lane and OPD, and shared steps: engine.services.access."""
+    return access.can_view_task(actor, task)
 
 
 def _actionable(actor: User):
@@ -76,17 +70,16 @@ def _actionable(actor: User):
 
 
 def list_tasks(session: Session, actor: User, filters: TaskFilters) -> tuple[list[HumanTask], int]:
-    """The actor's tasks: `mine` (claimed by me), `group` (mine to take), or `all` of both."""
+    """The actor's tasks: `mine` (claimed by me), `group` (the lane's others: free to take,
+    or held by a colleague, shown so the group sees who works on what), or `all` of both."""
     query = select(HumanTask).where(_actionable(actor))
     if filters.state:
         query = query.where(HumanTask.state == filters.state)
     if filters.scope == "mine":
         query = query.where(HumanTask.claimed_by_id == actor.id)
     elif filters.scope == "group":
-        query = query.where(HumanTask.claimed_by_id.is_(None))
-    else:
         query = query.where(
-            or_(HumanTask.claimed_by_id.is_(None), HumanTask.claimed_by_id == actor.id)
+            or_(HumanTask.claimed_by_id.is_(None), HumanTask.claimed_by_id != actor.id)
         )
     query = _narrow(query, filters)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -126,11 +119,15 @@ def list_instance_tasks(session: Session, actor: User, instance_id: int) -> list
         .where(HumanTask.instance_id == instance_id)
         .order_by(HumanTask.period_no, HumanTask.id)
     )
-    return [row for row in rows if can_view(actor, row)]
+    return access.visible_tasks(actor, rows)
 
 
 def _locked_task(session: Session, actor: User, task_id: int) -> HumanTask:
-    """Lock the task's instance, then re-read the task so its state is current."""
+    """Lock the task's instance, then re-read the task so its state is current.
+
+    Claim, release and complete all come through here: a read-only person is refused first.
+    """
+    access.ensure_can_write(actor)
     task = get_task_for(session, actor, task_id)
     lock_instance(session, task.instance_id)
     session.refresh(task)
@@ -180,7 +177,8 @@ def complete_task(
     if task.claimed_by_id not in (None, actor.id):
         raise ConflictError("Someone else has claimed this task", code="task_already_claimed")
     form = versions.content_of(session, task.instance.version).form(task.form_key)
-    cleaned = forms.validate_submission(form, data, context=form_context(session, form))
+    context = form_context(session, form, task=task, now=now)  # options, period bounds
+    cleaned = forms.validate_submission(form, data, context=context)
     live = execution.load_live(session, task.instance, now)
     spiff_task = runtime.find_ready_task(live, task.spiff_task_id)
     if spiff_task is None:
@@ -203,4 +201,7 @@ def complete_task(
         {"sop_step": task.sop_step, "form_key": task.form_key, "data": cleaned},
     )
     execution.persist(session, task.instance, live, now, actor.id)
+    from engine.services.drafts import discard_task_drafts  # drafts imports this module
+
+    discard_task_drafts(session, task.id)
     return task

@@ -19,11 +19,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.bpmn import runtime
+from engine.bpmn.limits import LIMIT_REASONS
+from engine.bpmn.timers import TIMER_INVALID
 from engine.db import read_only, unit_of_work
-from engine.errors import DomainError
 from engine.models import ProcessInstance, User
 from engine.models.instances import STATUS_RUNNING
 from engine.services import execution
+from engine.services.failures import describe_error
 from engine.services.instances import lock_instance
 
 log = logging.getLogger(__name__)
@@ -31,7 +33,6 @@ log = logging.getLogger(__name__)
 ERROR_TEXT_ROLE = "admin"
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_RETRY = timedelta(hours=1)
-ERROR_LENGTH = 2000
 
 
 def due_instance_ids(session: Session, now: datetime, limit: int = 100) -> list[int]:
@@ -56,7 +57,7 @@ def fire_instance_timers(session: Session, instance_id: int, now: datetime) -> i
     instance = session.execute(query).scalar_one_or_none()
     if instance is None:  # another worker took it, or it is no longer due
         return 0
-    live = execution.load_live(session, instance, now)
+    live = execution.load_live(session, instance, now, record_failures=False)
     runtime.advance(live)
     return len(execution.persist(session, instance, live, now, None))
 
@@ -76,14 +77,6 @@ def set_instance_aside(session: Session, instance_id: int, error: BaseException,
     return instance
 
 
-def describe_error(error: BaseException) -> str:
-    if isinstance(error, DomainError):
-        text = f"{error.code}: {error.message}"
-    else:
-        text = f"{type(error).__name__}: {error}"
-    return text[:ERROR_LENGTH]
-
-
 @dataclass(frozen=True)
 class TimerFailure:
     """A run set aside, as one viewer may see it: how often and when its timers failed,
@@ -93,18 +86,27 @@ class TimerFailure:
     since: datetime | None  # the last failed try
     next_try_at: datetime | None
     message: str | None
+    reason: str | None = None  # an English msgid every viewer may read, when one applies
+
+
+# Failures that a diagram's bounds caused (engine.bpmn.limits, engine.bpmn.timers): their
+# cause can be said to everyone without internals; the technical text stays with admins.
+REASONS = {**LIMIT_REASONS, "timer_invalid": TIMER_INVALID}
 
 
 def timer_failure_of(instance: ProcessInstance, viewer: User) -> TimerFailure | None:
-    """The run's failure for `viewer`; None while its timers run fine. The error text names
-    exceptions and internal ids, so only administrators read it, on pages and the API."""
+    """The run's failure for `viewer`; None while its steps run fine. The error text names
+    exceptions and internal ids, so only administrators read it, on pages and the API; a
+    failure caused by the diagram's bounds also says why, in plain words, to everyone."""
     if not instance.failed_attempts and not instance.last_error:
         return None
+    code = (instance.last_error or "").split(":", 1)[0]
     return TimerFailure(
         failed_attempts=instance.failed_attempts,
         since=instance.last_error_at,
         next_try_at=instance.next_due_at,
         message=instance.last_error if viewer.has_role(ERROR_TEXT_ROLE) else None,
+        reason=REASONS.get(code),
     )
 
 

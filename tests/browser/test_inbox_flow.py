@@ -78,7 +78,9 @@ def test_planning_revision_approval_and_the_opd_inbox(live_server, people, snap,
     instance_id = approve(kepala, live_server.url, snap)
     with unit_of_work(live_server.session_factory) as session:
         for element_id in ("Task_07", "Task_08", "Task_09"):
-            complete_all(session, instance_id, element_id, now)
+            ends = {"akhir_periode": f"{now.year + 1}-01-31"}  # not before today (forms)
+            complete_all(session, instance_id, element_id, now,
+                         **(ends if element_id == "Task_09" else {}))
         assert len(open_tasks(session, instance_id, "Task_10")) == 3
         session.commit()
     check_pj_inbox(people.page("pj.disdikbud"), live_server.url, registration, snap)
@@ -148,7 +150,11 @@ def revise(tim, url: str, snap) -> None:
 def approve(kepala, url: str, snap) -> int:
     open_row_6(kepala, url)
     kepala.check("[name=keputusan_rencana][value=setujui]")
-    send(kepala)
+    kepala.click("[data-testid=submit]")  # releasing the plan asks first
+    assert "tidak dapat dibatalkan" in kepala.inner_text("[data-testid=confirm-dialog]")
+    with kepala.expect_navigation():
+        kepala.click("[data-testid=confirm-yes]")
+    assert kepala.locator("[data-testid=form-errors]").count() == 0
     assert heading(kepala).startswith("7. ")
     snap(kepala, "10-row-7")
     link = kepala.locator("nav.crumbs a").nth(1).get_attribute("href")

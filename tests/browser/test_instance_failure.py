@@ -5,8 +5,6 @@ wrong in the console; the admin's technical details wrap instead of widening the
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
 from engine.db import unit_of_work
@@ -14,6 +12,7 @@ from engine.services import timers
 from tests.browser.conftest import requires_chromium
 from tests.browser.test_diagram import READY
 from tests.browser.watch import Watch
+from tests.conftest import T0
 from tests.support import PLANNING, start_committed
 
 pytestmark = pytest.mark.browser
@@ -40,7 +39,7 @@ CONTRAST = """(element) => {
 
 def failing_run(server) -> int:
     """A run in the OPDs' row 10 (so a PJ may see it) whose timer pass failed once."""
-    now = datetime.now(UTC)
+    now = T0  # the sample answers' period ends in January 2026: not before 'today'
     instance_id = start_committed(server.session_factory, now, PLANNING)
     with unit_of_work(server.session_factory) as session:
         timers.set_instance_aside(session, instance_id, ERROR, now)

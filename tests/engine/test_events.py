@@ -68,6 +68,16 @@ GOOD = {
         "message": "The diagram was refused: 1 problem(s)",
         "details": {"problems": [{"element_id": "Task_01", "message": "no lane"}]},
     },
+    EventType.USER_SIGNED_IN: {"client": "10.0.0.7", "via": "page"},
+    EventType.USER_SIGNED_OUT: {"everywhere": True, "sessions_ended": 2, "tokens_revoked": 1},
+    EventType.SIGN_IN_LOCKED: {"scope": "user", "username": "tim1", "client": "10.0.0.7",
+                               "failures": 5, "retry_after": 900},
+    EventType.PASSWORD_CHANGED: {"user_id": 3, "by": "self", "sessions_ended": 1,
+                                 "tokens_revoked": 0},
+    EventType.TOKEN_REVOKED: {"token_id": 4, "label": "skrip laporan"},
+    EventType.USER_CREATED: {"user_id": 9, "username": "admin2", "roles": ["admin"], "opd": None},
+    EventType.USER_DEACTIVATED: {"user_id": 9, "username": "admin2", "sessions_ended": 0,
+                                 "tokens_revoked": 0},
 }
 
 # The fields that may be None (everything else must be there and not None).
@@ -76,6 +86,8 @@ NULLABLE = {
     EventType.TASK_COMPLETED: {"sop_step"},
     EventType.TIMER_FIRED: {"opd"},
     EventType.PERIOD_STARTED: {"akhir_periode"},
+    EventType.TOKEN_REVOKED: {"label"},
+    EventType.USER_CREATED: {"opd"},
 }
 
 BAD = [

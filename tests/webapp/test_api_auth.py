@@ -77,3 +77,91 @@ def test_session_cookie_is_not_accepted(api):
         cookie["_user_id"], cookie["_fresh"] = "1", True
     refused(api.http.get(f"{API}/tasks"), 401, "unauthenticated")
     refused(api.http.post(f"{API}/instances", json={"data": {}}), 401, "unauthenticated")
+
+
+# ---- revocation, listing and throttling ----------------------------------------------------
+
+
+def issue(api, username="tim1", password="demo12345", **extra):
+    return api.http.post(f"{API}/auth/token",
+                         json={"username": username, "password": password, **extra})
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_the_calling_token_can_be_revoked(api):
+    body = api.ok(issue(api, label="skrip laporan"), 201)
+    assert body["label"] == "skrip laporan" and isinstance(body["id"], int)
+    headers = bearer(body["token"])
+    assert api.http.get(f"{API}/tasks", headers=headers).status_code == 200
+    response = api.http.delete(f"{API}/auth/token", headers=headers)
+    assert response.status_code == 204 and response.data == b""
+    again = api.http.get(f"{API}/tasks", headers=headers)
+    refused(again, 401, "invalid_token")
+    assert 'error="invalid_token"' in again.headers["WWW-Authenticate"]
+
+
+def test_tokens_are_listed_without_hashes_and_revoked_one_by_one(api):
+    first = api.ok(issue(api, label="satu"), 201)
+    second = api.ok(issue(api), 201)
+    other = api.ok(issue(api, "tim2"), 201)
+    listed = api.ok(api.http.get(f"{API}/auth/tokens", headers=bearer(second["token"])))
+    assert [row["id"] for row in listed["items"]] == [second["id"], first["id"]]
+    assert set(listed["items"][0]) == {"id", "label", "created_at", "expires_at",
+                                       "last_used_at", "revoked_at"}
+    assert first["token"] not in str(listed) and "hash" not in str(listed)
+    # another person's token is not there to revoke
+    refused(api.http.delete(f"{API}/auth/tokens/{other['id']}", headers=bearer(first["token"])),
+            404, "token_not_found")
+    assert api.http.get(f"{API}/tasks", headers=bearer(other["token"])).status_code == 200
+    assert api.http.delete(f"{API}/auth/tokens/{first['id']}",
+                           headers=bearer(second["token"])).status_code == 204
+    refused(api.http.get(f"{API}/tasks", headers=bearer(first["token"])), 401, "invalid_token")
+    listed = api.ok(api.http.get(f"{API}/auth/tokens", headers=bearer(second["token"])))
+    assert listed["items"][1]["revoked_at"] == T0.isoformat()
+    assert api.http.delete(f"{API}/auth/tokens/99999999999",
+                           headers=bearer(second["token"])).status_code == 404
+
+
+def test_last_used_is_noted_at_most_once_a_minute(api):
+    body = api.ok(issue(api), 201)
+    headers = bearer(body["token"])
+
+    def last_used():
+        items = api.ok(api.http.get(f"{API}/auth/tokens", headers=headers))["items"]
+        return items[0]["last_used_at"]
+
+    last_used()  # a use, in a read-only GET: noted in a transaction of its own
+    assert last_used() == T0.isoformat()
+    api.clock.now = T0 + timedelta(seconds=30)
+    assert last_used() == T0.isoformat()
+    api.clock.now = T0 + timedelta(minutes=2)
+    last_used()
+    assert last_used() == (T0 + timedelta(minutes=2)).isoformat()
+
+
+def test_thirty_wrong_then_the_right_password_is_429(api):
+    statuses = [issue(api, password=f"salah{i}").status_code for i in range(30)]
+    assert statuses == [401] * 5 + [429] * 25
+    response = issue(api)
+    body = refused(response, 429, "too_many_attempts")
+    assert body["error"]["details"] == {"retry_after": 900}
+    assert response.headers["Retry-After"] == "900"
+    api.clock.now = T0 + timedelta(minutes=15)
+    assert issue(api).status_code == 201
+
+
+def test_the_page_and_the_api_share_one_count(api):
+    from tests.webapp.conftest import SignIn
+
+    for _ in range(3):
+        issue(api, "kepala", "salah")
+    page = api.http.get("/login")
+    token = SignIn.csrf_from(page.get_data(as_text=True))
+    for _ in range(2):
+        answer = api.http.post("/login", data={"csrf_token": token, "username": "kepala",
+                                               "password": "salah"})
+        assert answer.status_code == 401
+    refused(issue(api, "kepala"), 429, "too_many_attempts")

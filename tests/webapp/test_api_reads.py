@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from engine.services.demo import DEMO_PASSWORD
 from tests.conftest import T0
 from tests.support import PLANNING, answers
 from tests.webapp.api_support import (  # noqa: F401  (fixtures)
@@ -37,7 +38,7 @@ def test_task_list_shows_every_field(api, started):
     [task] = page["items"]
     assert set(task) == TASK_KEYS
     assert task["registration_no"] == started["registration_no"]
-    assert (task["element_id"], task["sop_step"]) == ("Task_01", "1")
+    assert (task["element_id"], task["sop_step"]) == ("Task_01", 1)
     assert task["role"] == "tim_kelembagaan"
     assert task["lane"] == "Tim Pengelolaan Kelembagaan UKPBJ"
     assert task["opd"] is None and task["assignee"] is None and task["completed_at"] is None
@@ -53,7 +54,9 @@ def test_scopes_follow_the_claim(api, started):
     assert claimed["assignee"]["username"] == "tim1" and claimed["claimed_at"]
     assert ids(api.ok(api.get("tim1", "/tasks", scope="mine"))) == [task_id]
     assert ids(api.ok(api.get("tim1", "/tasks", scope="group"))) == []
-    assert ids(api.ok(api.get("tim2", "/tasks"))) == []
+    # a colleague's task stays in the group's list, with who holds it (issue 8)
+    held = api.ok(api.get("tim2", "/tasks", scope="group"))["items"]
+    assert [(t["id"], t["assignee"]["username"]) for t in held] == [(task_id, "tim1")]
     assert api.ok(api.post("tim1", f"/tasks/{task_id}/claim"))["id"] == task_id  # idempotent
     released = api.ok(api.post("tim1", f"/tasks/{task_id}/unclaim"))
     assert released["assignee"] is None and released["claimed_at"] is None
@@ -97,7 +100,7 @@ def test_completed_task_shows_what_was_submitted(api, started):
                                   "output"}
     assert detail["sop"]["kelengkapan"].startswith("RPJM")
     [(_, row2)] = find_open(api, started["id"], "Task_02")
-    assert row2["sop_step"] == "2"
+    assert row2["sop_step"] == 2
 
 
 def test_opd_lists_and_instances_per_pj(api, started):
@@ -166,3 +169,41 @@ def test_comments_over_the_api(api, started):
     assert refused.status_code == 400
     listed = api.get("tim2", f"/tasks/{task_id}/comments").get_json()["items"]
     assert [c["body"] for c in listed] == ["Mohon lengkapi"]
+
+
+@pytest.mark.parametrize("dropped", [1, 2])
+def test_removing_the_newest_events_breaks_the_chain(api, started, dropped):
+    """The chain is held against the head the instance row stores, in the API and on the page."""
+    from sqlalchemy import delete
+
+    from engine.models import Event
+
+    path = f"/instances/{started['id']}/events"
+    total = api.ok(api.get("auditor", path))["total"]
+    with api.session_factory() as session, session.begin():
+        session.execute(delete(Event).where(Event.instance_id == started["id"],
+                                            Event.seq > total - dropped))
+    page = api.ok(api.get("auditor", path))
+    assert page["total"] == total - dropped
+    assert page["chain_valid"] is False and page["broken_at_seq"] == total - dropped + 1
+    signed_in = api.http.post("/login", data={"username": "auditor",
+                                              "password": DEMO_PASSWORD})
+    assert signed_in.status_code == 302
+    html = api.http.get(f"/instances/{started['id']}").get_data(as_text=True)
+    assert 'class="chain chain-broken"' in html and 'class="chain chain-ok"' not in html
+
+
+def test_a_pj_reads_only_their_opds_events_and_the_shared_ones(api, started):
+    """`total` counts what the caller may read; the chain is checked whole all the same."""
+    run_rows_over_api(api, started["id"], *PLANNING, "Task_10")
+    path = f"/instances/{started['id']}/events"
+    everything = api.ok(api.get("auditor", path, limit=500))
+    dinkes = api.ok(api.get("pj.dinkes", path, limit=500))
+    assert dinkes["chain_valid"] is True and everything["chain_valid"] is True
+    assert dinkes["total"] == len(dinkes["items"]) < everything["total"]
+    opd_of = {e["task_id"]: e["payload"]["opd"] for e in everything["items"]
+              if e["type"] == "task_created"}
+    assert {opd_of[e["task_id"]] for e in dinkes["items"] if e["task_id"]} == {None, "DINKES"}
+    row10 = [e for e in everything["items"] if e["element_id"] == "Task_10"
+             and e["type"] == "task_completed"]
+    assert len(row10) == 3 and sum(e in dinkes["items"] for e in row10) == 1

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "webapp" / "translations"
 ERROR_CLASSES = ("DomainError", "NotFoundError", "PermissionDeniedError", "AuthenticationError",
                  "ConflictError", "InvalidInputError", "InvalidDiagramError",
-                 "PayloadTooLargeError", "StateFormatError")
+                 "PayloadTooLargeError", "StateFormatError", "DiagramRunError")
 UPDATE_HINT = "run the extract/update/compile commands at the top of babel.cfg and translate"
 
 

@@ -60,7 +60,7 @@ def test_take_and_release_move_a_task_between_the_tabs(web_app, client, login):
     login("tim1")
     group = squash(text_of(client.get("/?tab=group")))
     assert "1. Mendefinisikan tujuan PBJ dan area strategis" in group
-    assert "AK-2026-00001" in group and "Baris 1" in group and "Belum diambil" in group
+    assert "AK-2026-00001" in group and "Langkah 1" in group and "Belum diambil" in group
     taken = post_form(client, f"/tasks/{task_id}/claim", {"next": "/?tab=group"}, page="/")
     assert (taken.status_code, taken.headers["Location"]) == (302, "/?tab=group")
     mine = squash(text_of(client.get("/?tab=mine")))

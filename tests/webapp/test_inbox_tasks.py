@@ -36,8 +36,8 @@ def test_the_task_page_shows_form_sop_row_and_context(web_app, client, login):
     assert response.status_code == 200
     assert 'name="tujuan_pbj"' in html and 'name="area_strategis[0][kode]"' in html
     assert 'name="area_strategis[__ROW0__][kode]"' in html  # the row template for forms.js
-    assert "Tambah baris" in text and "Hapus baris" in text
-    assert "Baris SOP 1" in text and "5 hari kerja" in text and "Kelengkapan" in text
+    assert "Tambah butir" in text and "Hapus butir" in text
+    assert "Langkah SOP 1" in text and "5 hari kerja" in text and "Kelengkapan" in text
     assert "RPJM" in text and "Batas Waktu" in text and "12 Januari 2026" in text
     assert "Ambil Tugas" in text and "Kirim" in text
 
@@ -112,7 +112,8 @@ def test_a_hidden_field_is_not_required(web_app, client, login):
     login("kepala")
     html = text_of(client.get(f"/tasks/{decision}"))
     assert ' hidden data-field="catatan_perbaikan"' in html
-    approved = post_form(client, f"/tasks/{decision}", {"keputusan_rencana": "setujui"})
+    approved = post_form(client, f"/tasks/{decision}", {"keputusan_rencana": "setujui",
+                                                        "confirmed": "1"})
     assert approved.status_code == 302
 
 
@@ -208,14 +209,17 @@ def test_instances_are_hidden_from_a_pj_until_their_opd_is_involved(web_app, cli
     assert "AK-2026-00001" not in text_of(client.get("/instances"))
 
 
-def test_a_pj_sees_the_run_without_other_opds_or_the_audit_log(web_app, client, login):
+def test_a_pj_sees_the_run_without_other_opds_tasks_or_events(web_app, client, login):
     instance_id = start_run(web_app)
     run_rows_through_services(web_app, instance_id, *PLANNING)
     login("pj.disdikbud")
     html = text_of(client.get(f"/instances/{instance_id}"))
-    assert "Dinas Pendidikan dan Kebudayaan" in html
-    assert "Dinas Kesehatan" not in html and "DINKES" not in html
-    assert 'data-testid="events"' not in html
+    assert "Dinas Pendidikan dan Kebudayaan" in html and "DINKES" not in html
+    # the log is filtered, not hidden: the shared steps show (row 7 names its recipients),
+    # no other OPD's task does (tests/webapp/test_visibility_matrix.py checks every route)
+    assert 'data-testid="events"' in html
+    assert html.count("Dinas Kesehatan") == 1
+    assert "Dinas Pendidikan dan Kebudayaan, Dinas Kesehatan" in html
 
 
 def test_a_task_taken_by_a_colleague_shows_who_has_it_and_no_form(web_app, client, login):

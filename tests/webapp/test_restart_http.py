@@ -3,7 +3,7 @@
 `scripts/web.sh` (gunicorn, two worker processes) serves a database of its own; the SOP
 is driven through `/api/v1` as its people would. The server is stopped and started again
 in the middle of row 10 (one OPD done, two to go) and in the middle of row 11 (the period
-ended in January, so each OPD's timer fires as soon as its row 11 is done and opens its
+ends today, so each OPD's timer fires as soon as its row 11 is done and opens its
 row 12). The run must finish, its log intact.
 """
 
@@ -15,7 +15,9 @@ import os
 import signal
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -101,7 +103,7 @@ class Team:
 
     def complete(self, username: str, instance_id: int, element_id: str, **overrides) -> None:
         task = self.open_task(username, instance_id, element_id)
-        data = answers(task["form_key"], **overrides)
+        data = {**answers(task["form_key"], **overrides), "confirmed": True}
         self.call(username, "POST", f"/api/v1/tasks/{task['id']}/complete", data)
 
     def open_elements(self, instance_id: int) -> list[str]:
@@ -127,7 +129,8 @@ def test_restarts_in_rows_10_and_11_and_the_run_finishes(server_env, tmp_path):
         team.complete("kepala", instance_id, "Task_06")
         team.complete("kepala", instance_id, "Task_07", opd_peserta=list(OPDS))
         team.complete("tim1", instance_id, "Task_08")
-        team.complete("tim1", instance_id, "Task_09")
+        today = datetime.now(ZoneInfo("Asia/Jakarta")).date().isoformat()  # not before today
+        team.complete("tim1", instance_id, "Task_09", akhir_periode=today)
         team.complete(PJ_FOR_OPD[OPDS[0]], instance_id, "Task_10")
 
         server.restart()  # in the middle of row 10

@@ -2,7 +2,9 @@
 
 Session cookies are ignored here, so signing in to the pages never authorises an API
 call (and the blueprint needs no CSRF protection). Only the token's SHA-256 is stored;
-services.users looks it up and refuses expired tokens and inactive users.
+services.users looks it up and refuses revoked and expired tokens and inactive users. A
+token's last_used_at is noted at most once a minute, beside the request's transaction
+(API reads are read-only), so reads stay cheap.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from flask import g, request
 
 from engine.errors import AuthenticationError
 from engine.services import users
+from webapp.auth.sessions import write_aside
 from webapp.requests import now
 from webapp.transaction import db
 
@@ -24,11 +27,15 @@ def authenticate_request() -> None:
     which webapp.requests.actor() gives the views."""
     if request.endpoint in PUBLIC_ENDPOINTS:
         return
+    moment = now()
     try:
-        g.api_user = users.user_for_token(db(), _bearer_token(), now())
+        row = users.token_for(db(), _bearer_token(), moment)
     except AuthenticationError as error:
         g.api_auth_error = error.code
         raise
+    g.api_user, g.api_token_id = row.user, row.id
+    if users.token_needs_touch(row, moment):
+        write_aside(lambda session: users.touch_token(session, row.id, moment))
 
 
 def _bearer_token() -> str:

@@ -1,7 +1,11 @@
 """Pelaksanaan over the API: start one, list them, read one and its audit log.
 
-The log is paged by sequence number (`after_seq`, `limit`); every page also says whether
-the whole chain of the instance's events still verifies (`chain_valid`).
+The log is paged by sequence number (`after_seq`, `limit`) and holds only the events the
+caller may read (engine.services.access: a PJ Kinerja sees the shared steps and their own
+OPD's, never another OPD's); `total` counts those. Every page also says whether the
+instance's whole chain still verifies (`chain_valid`, `broken_at_seq`): the server checks
+every event, those the caller may not read included, and the chain's end against the head
+the instance row stores, so removing the newest events shows too.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine.models import HumanTask, ProcessInstance, User
 from engine.models.tasks import TASK_OPEN
-from engine.services import history, instances, tasks
+from engine.services import access, history, instances
 from webapp.api import bp
 from webapp.api.inputs import ID, json_object, load, query_args
 from webapp.api.schemas import (
@@ -52,11 +56,13 @@ def get_instance(instance_id: int):
 
 
 def _detail(session: Session, user: User, instance: ProcessInstance) -> dict:
-    """The instance and its open tasks, those the caller may see."""
+    """The instance and its open tasks, those the caller may see (engine.services.access).
+
+    The run's data is not part of it: what a step needs is on its task."""
     rows = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
                                                    HumanTask.state == TASK_OPEN)
                            .order_by(HumanTask.id))
-    visible = [task for task in rows if tasks.can_view(user, task)]
+    visible = access.visible_tasks(user, rows)
     state = dump_state()
     return {**dump(InstanceSchema(), instance, state),
             "open_tasks": dump(TaskSchema(many=True), visible, state)}
@@ -65,15 +71,16 @@ def _detail(session: Session, user: User, instance: ProcessInstance) -> dict:
 @bp.get(f"/instances/<{ID}:instance_id>/events")
 def list_events(instance_id: int):
     query = query_args(EventQuerySchema())
-    session = db()
-    instances.get_instance_for(session, actor(), instance_id)
+    session, user = db(), actor()
+    instance = instances.get_instance_for(session, user, instance_id)
     events = history.list_events(session, instance_id)
-    broken_at = history.verify_chain(events)
-    shown = [event for event in events if event.seq > query["after_seq"]][:query["limit"]]
+    broken_at = history.verify_chain(events, head=history.head_of(instance))
+    readable = access.visible_events(session, user, instance, events)
+    shown = [event for event in readable if event.seq > query["after_seq"]][:query["limit"]]
     actors = _users(session, {event.actor_id for event in shown} - {None})
-    more = bool(shown) and shown[-1].seq < events[-1].seq
+    more = bool(shown) and shown[-1].seq < readable[-1].seq
     return {"items": dump(EventSchema(many=True), shown, dump_state(users=actors)),
-            "total": len(events), "after_seq": query["after_seq"], "limit": query["limit"],
+            "total": len(readable), "after_seq": query["after_seq"], "limit": query["limit"],
             "next_after_seq": shown[-1].seq if more else None,
             "chain_valid": broken_at is None, "broken_at_seq": broken_at}
 

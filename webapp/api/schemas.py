@@ -9,6 +9,7 @@ the diagram) and what the caller may read of a failure (`viewer`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypedDict
@@ -16,11 +17,13 @@ from zoneinfo import ZoneInfo
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
 from marshmallow.experimental.context import Context
+from sqlalchemy.orm import object_session
 
 from engine.events import find_event_type
 from engine.models import DefinitionVersion, HumanTask, ProcessInstance, User
 from engine.models.instances import STATUS_COMPLETED, STATUS_RUNNING
 from engine.models.tasks import TASK_COMPLETED, TASK_OPEN
+from engine.services import access
 from engine.services.deadlines import is_overdue
 from engine.services.tasks import SCOPES, SORTS, TaskFilters
 from engine.services.timers import timer_failure_of
@@ -28,6 +31,7 @@ from engine.services.versions import VersionContent
 
 DEFAULT_DEFINITION = "sop_pengelolaan_kinerja"
 MAX_ID = 2**31 - 1
+_STEP = re.compile(r"[0-9]{1,9}")
 SOP_KEYS = ("kegiatan", "documentation", "waktu_hari_kerja", "kelengkapan", "output")
 
 
@@ -37,6 +41,7 @@ class DumpState(TypedDict, total=False):
     users: dict[int, User]
     contents: Callable[[DefinitionVersion], VersionContent]
     viewer: User
+    options: Callable[[dict], dict]
 
 
 DumpContext = Context[DumpState]
@@ -87,14 +92,16 @@ class TaskQuerySchema(PageQuerySchema):
     scope = fields.String(load_default="all", validate=validate.OneOf(SCOPES))
     state = fields.String(load_default=TASK_OPEN,
                           validate=validate.OneOf((TASK_OPEN, TASK_COMPLETED)))
-    sop_step = _text(16)
+    sop_step = fields.Integer(validate=validate.Range(min=1, max=9999))
     instance_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     opd = _text(32)
     sort = fields.String(load_default="due_on", validate=validate.OneOf(tuple(SORTS)))
 
     @post_load
     def to_filters(self, data: dict, **_) -> TaskFilters:
-        return TaskFilters(opd_code=data.pop("opd", None), **data)
+        step = data.pop("sop_step", None)  # stored as text: "10"
+        return TaskFilters(opd_code=data.pop("opd", None),
+                           sop_step=str(step) if step is not None else None, **data)
 
 
 class InstanceQuerySchema(PageQuerySchema):
@@ -140,12 +147,16 @@ class TokenSchema(Schema):
 
 
 class TaskSchema(Schema):
+    """A task. `sop_step` is the number of its row in the SOP table (1-17), an integer; the
+    diagram stores it as text, and a step written with a suffix ("17a") is given by its
+    number (17); null when the diagram gives the task no step."""
+
     id = fields.Integer()
     instance_id = fields.Integer()
     registration_no = fields.Function(lambda task: task.instance.registration_no)
     name = fields.String()
     element_id = fields.String()
-    sop_step = fields.String(allow_none=True)
+    sop_step = fields.Function(lambda task: step_number(task.sop_step), allow_none=True)
     lane = fields.String(allow_none=True)
     role = fields.String()
     opd = fields.Nested(OpdSchema, allow_none=True)
@@ -164,17 +175,38 @@ class TaskSchema(Schema):
         return task.state == TASK_OPEN and is_overdue(task.due_on, state["now"], state["zone"])
 
 
+def step_number(step: str | None) -> int | None:
+    """The whole number a stored SOP step starts with: "10" -> 10, "17a" -> 17."""
+    match = _STEP.match(step or "")
+    return int(match.group(0)) if match else None
+
+
 def content_of(task: HumanTask) -> VersionContent:
     """The content of the task's version, through the dump's `contents` (a cached read)."""
     return DumpContext.get()["contents"](task.instance.version)
 
 
 class TaskDetailSchema(TaskSchema):
+    """A task with its form. `options` holds every option list the form names by
+    `valuesKey` ({"daftar_opd": [{"label", "value"}]} at row 7), so a client can fill the
+    form from this answer alone; `data` is the prefill while open (earlier answers, never
+    earlier decisions, and a proposed end for a new period), the submission once done."""
+
     form = fields.Function(lambda task: content_of(task).form(task.form_key))
+    options = fields.Method("get_options")
     data = fields.Function(lambda task: (task.data if task.state == TASK_COMPLETED
                                          else task.prefill) or {})
-    context = fields.Function(lambda task: task.context or {})
+    context = fields.Function(lambda task: visible_context(task))
     sop = fields.Function(lambda task: sop_row(content_of(task).activity(task.element_id)))
+
+    def get_options(self, task: HumanTask) -> dict:
+        lists_of = DumpContext.get().get("options")
+        return lists_of(content_of(task).form(task.form_key)) if lists_of else {}
+
+
+def visible_context(task: HumanTask) -> dict:
+    """The task's context as the caller may read it (engine.services.access)."""
+    return access.visible_context(object_session(task), DumpContext.get()["viewer"], task)
 
 
 def sop_row(activity: dict) -> dict:
@@ -193,12 +225,15 @@ class VersionRefSchema(Schema):
 class TimerFailureSchema(Schema):
     """Why a run stands still: its scheduled step (a timer) failed `failed_attempts` times in
     a row, the last time at `since`; the worker tries again at `next_try_at`. `message` is
-    the technical error text for callers with the role `admin`, and null for everyone else."""
+    the technical error text for callers with the role `admin`, and null for everyone else;
+    `reason` says in plain English why, for everyone, when the diagram's bounds stopped a step
+    (a loop larger than allowed, too many automatic steps, a timer value that makes no sense)."""
 
     failed_attempts = fields.Integer()
     since = fields.DateTime(allow_none=True)
     next_try_at = fields.DateTime(allow_none=True)
     message = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
 
 
 class InstanceSchema(Schema):

@@ -7,9 +7,12 @@ and a lost race or a repeated action a 409.
 
 from __future__ import annotations
 
-from engine.services import comments, tasks
+from functools import partial
+
+from engine.services import comments, tasks, taskviews
 from webapp.api import bp
 from webapp.api.inputs import ID, json_object, load, query_args
+from webapp.api.progress import confirmed_data, next_answer
 from webapp.api.schemas import (
     CommentRequestSchema,
     CommentSchema,
@@ -35,7 +38,8 @@ def list_tasks():
 @bp.get(f"/tasks/<{ID}:task_id>")
 def get_task(task_id: int):
     found = tasks.get_task_for(db(), actor(), task_id)
-    return dump(TaskDetailSchema(), found, dump_state())
+    options = partial(taskviews.form_options, db())
+    return dump(TaskDetailSchema(), found, dump_state(options=options))
 
 
 @bp.post(f"/tasks/<{ID}:task_id>/claim")
@@ -52,9 +56,9 @@ def unclaim_task(task_id: int):
 
 @bp.post(f"/tasks/<{ID}:task_id>/complete")
 def complete_task(task_id: int):
-    data = json_object()
+    data = confirmed_data(task_id, json_object())
     done = tasks.complete_task(db(), actor(), task_id, data, now())
-    return dump(TaskSchema(), done, dump_state())
+    return {**dump(TaskSchema(), done, dump_state()), "next": next_answer(done.instance_id)}
 
 
 @bp.get(f"/tasks/<{ID}:task_id>/comments")

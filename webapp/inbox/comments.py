@@ -6,10 +6,10 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext
 from flask_login import login_required
 
-from engine.errors import InvalidInputError
+from engine.errors import InvalidInputError, PermissionDeniedError
 from engine.services import comments, tasks
 from webapp.inbox import bp
-from webapp.inbox.tasks import render_task
+from webapp.inbox.tasks import keep_draft, render_task
 from webapp.requests import actor, now
 from webapp.transaction import db
 
@@ -19,9 +19,11 @@ from webapp.transaction import db
 def comment(task_id: int):
     session, user = db(), actor()
     task = tasks.get_task_for(session, user, task_id)
+    values = keep_draft(session, user, task)  # the form's fields ride along: nothing is lost
     try:
         comments.add_comment(session, user, task_id, request.form.get("body", ""), now())
-    except InvalidInputError as error:
-        return render_task(task, comment_error=gettext(error.message), status=error.status)
+    except (InvalidInputError, PermissionDeniedError) as error:  # auditors: read-only
+        return render_task(task, values=values, comment_error=gettext(error.message),
+                           status=error.status)
     flash(gettext("Your comment has been added."), "success")
     return redirect(url_for("inbox.task", task_id=task_id) + "#catatan")

@@ -16,7 +16,7 @@ from flask_login import login_required
 from engine.errors import InvalidInputError, PayloadTooLargeError
 from engine.services import documents, tasks
 from webapp.inbox import bp
-from webapp.inbox.tasks import render_task, upload_limit
+from webapp.inbox.tasks import keep_draft, render_task, upload_limit
 from webapp.requests import actor, now
 from webapp.transaction import db
 
@@ -30,15 +30,18 @@ def storage_dir() -> Path:
 def upload(task_id: int):
     session, user = db(), actor()
     task = tasks.get_task_for(session, user, task_id)
+    values = keep_draft(session, user, task)  # the form's fields ride along: nothing is lost
     sent = request.files.get("file")
     if sent is None or not sent.filename:
-        return render_task(task, upload_error=gettext("Choose a file to upload."), status=400)
+        return render_task(task, values=values, upload_error=gettext("Choose a file to upload."),
+                           status=400)
     try:
         document = documents.add_document(session, user, task_id, sent.filename, sent.stream,
                                           now(), storage_dir=storage_dir(),
                                           max_bytes=upload_limit())
     except (InvalidInputError, PayloadTooLargeError) as error:
-        return render_task(task, upload_error=gettext(error.message), status=error.status)
+        return render_task(task, values=values, upload_error=gettext(error.message),
+                           status=error.status)
     flash(gettext("“%(name)s” has been uploaded.", name=document.filename), "success")
     return redirect(url_for("inbox.task", task_id=task_id) + "#bukti-dukung")
 

@@ -21,8 +21,10 @@ from engine import forms
 from engine.errors import N_
 from engine.forms import FieldView
 from engine.forms.problems import Problem
+from engine.services.eventviews import format_number_field
 from engine.services.taskviews import form_context
-from webapp.i18n import format_day, format_number
+from webapp.filters import page_formats
+from webapp.i18n import format_day
 
 ROW_TOKEN = "__ROW{}__"
 _ROW_INDEX = re.compile(r"\[\d{1,4}\]")
@@ -36,6 +38,7 @@ PLAIN_PROBLEMS = (
     N_("Not one of the allowed options"), N_("Must be a list of options"),
     N_("An option is chosen twice"), N_("Must be true or false"), N_("Must be an object"),
     N_("Must be a list"), N_("Unknown field"), N_("Does not match the required format"),
+    N_("Add at least one complete row"),
 )
 
 
@@ -66,9 +69,42 @@ def without_blank_rows(form: MultiDict) -> MultiDict:
 def translate_problem(message: str) -> str:
     """A validator message in the reader's language: a Problem carries its msgid and values."""
     if isinstance(message, Problem):
-        params = {k: gettext(_WORDS[v]) if v in _WORDS else v for k, v in message.params.items()}
+        params = {k: _shown_param(v) for k, v in message.params.items()}
         return gettext(message.msgid, **params)
     return gettext(message)
+
+
+def _shown_param(value: Any) -> Any:
+    """A problem's value as the page writes it: words translated, dates in Indonesian."""
+    if isinstance(value, date):
+        return format_day(value)
+    return gettext(_WORDS[value]) if isinstance(value, str) and value in _WORDS else value
+
+
+def row_problems(fields: list[FieldView], problems: Mapping) -> list[tuple[str, str]]:
+    """(text, input id) of each problem inside a list row, e.g. "Baris 2, Satuan: Wajib
+    diisi": listed above the form, linking to the field, as long lists hide their rows."""
+    found = []
+    for view, depth in _row_fields(fields, 0):
+        pattern = _pattern_of(view.error_key(*(["#"] * depth)))
+        for key, messages in problems.items():
+            if not pattern.fullmatch(key):
+                continue
+            rows = [int(n) for n in re.findall(r"\[(\d+)\]", key)]
+            name = view.html_name(*rows)
+            anchor = "f-" + name.replace("][", "-").replace("[", "-").replace("]", "")
+            number = ".".join(str(row + 1) for row in rows)
+            found += [(gettext("Row %(n)s, %(field)s: %(problem)s", n=number,
+                               field=view.label or view.key, problem=message), anchor)
+                      for message in messages]
+    return found
+
+
+def _row_fields(views, depth):
+    for view in views:
+        if view.key and depth and view.type != "dynamiclist":
+            yield view, depth
+        yield from _row_fields(view.children, depth + (view.type == "dynamiclist"))
 
 
 def translate_problems(details: Any) -> dict[str, list[str]]:
@@ -131,7 +167,7 @@ def shown_value(field: FieldView, value: Any) -> str:
     if isinstance(value, bool):
         return gettext("Yes") if value else gettext("No")
     if isinstance(value, int | float):
-        return format_number(value)
+        return format_number_field(field, value, page_formats())  # years ungrouped, Rupiah
     if field.type == "datetime" and field.subtype == "date":
         try:
             return format_day(date.fromisoformat(str(value)))
@@ -168,4 +204,5 @@ TEMPLATE_HELPERS = {
     "option_label": option_label,
     "as_text": as_text,
     "shown_value": shown_value,
+    "row_problems": row_problems,
 }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from itertools import groupby
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
@@ -10,12 +9,24 @@ from flask_babel import gettext
 from flask_login import login_required
 
 from engine.errors import InvalidInputError, PermissionDeniedError
-from engine.models.tasks import TASK_COMPLETED, TASK_OPEN
-from engine.services import deployments, documents, instances, tasks, users, versions
-from engine.services.history import list_events, verify_chain
+from engine.models.tasks import TASK_OPEN
+from engine.services import (
+    deployments,
+    diagramviews,
+    documents,
+    instances,
+    tasks,
+    users,
+    versions,
+)
+from engine.services.access import visible_events
+from engine.services.eventviews import describe_events
+from engine.services.history import head_of, list_events, verify_chain
 from engine.services.tasks import TaskFilters
 from engine.services.timers import timer_failure_of
+from webapp.filters import page_formats
 from webapp.inbox import bp, positive_int
+from webapp.inbox.diagrams import diagram_payload, waiting_text
 from webapp.inbox.fields import describe_form, posted_values, translate_problems, unmatched_problems
 from webapp.inbox.pages import (
     late_days_by_task,
@@ -25,6 +36,7 @@ from webapp.requests import actor, now
 from webapp.transaction import db
 
 PER_PAGE = 20
+TECHNICAL_ROLES = frozenset({"admin", "auditor"})
 EVENTS_SHOWN = 100
 
 
@@ -39,14 +51,23 @@ def list_runs():
                            startable=startable_definitions(session, user))
 
 
-def _history(session, user, instance_id: int) -> dict:
-    """The event log for the unit and its overseers; a PJ Kinerja sees no other OPD's data."""
-    if not user.roles & instances.OVERSEER_ROLES:
-        return {"events": None, "event_total": 0, "broken_at": None}
-    events = list_events(session, instance_id)
-    shown = events if request.args.get("events") == "all" else events[-EVENTS_SHOWN:]
-    return {"events": list(reversed(shown)), "event_total": len(events),
-            "broken_at": verify_chain(events)}
+def _history(session, user, instance) -> dict:
+    """The events this person may read (engine.services.access: a PJ Kinerja sees the shared
+    steps and their own OPD's), newest first; the chain is verified whole, head included."""
+    events = list_events(session, instance.id)
+    readable = visible_events(session, user, instance, events)
+    shown = readable if request.args.get("events") == "all" else readable[-EVENTS_SHOWN:]
+    return {"events": list(reversed(shown)), "event_total": len(readable),
+            "broken_at": verify_chain(events, head=head_of(instance))}
+
+
+def _history_views(session, user, found, events) -> dict:
+    """The shown events by activity names, labels and formatted values; the stored data only
+    for administrators and auditors, folded (TECHNICAL_ROLES)."""
+    if events is None:
+        return {"event_views": None, "show_technical": False}
+    return {"event_views": describe_events(session, found.version, events, page_formats()),
+            "show_technical": bool(user.roles & TECHNICAL_ROLES)}
 
 
 @bp.get("/instances/<id:instance_id>")
@@ -55,7 +76,8 @@ def instance(instance_id: int):
     session, user = db(), actor()
     found = instances.get_instance_for(session, user, instance_id)
     rows = tasks.list_instance_tasks(session, user, instance_id)
-    history = _history(session, user, instance_id)
+    history = _history(session, user, found)
+    history.update(_history_views(session, user, found, history["events"]))
     people = [found.started_by_id, *(e.actor_id for e in history["events"] or ()),
               *(t.claimed_by_id for t in rows), *(t.completed_by_id for t in rows)]
     return render_template(
@@ -65,22 +87,20 @@ def instance(instance_id: int):
         visible={t.id for t in rows if tasks.can_view(user, t)},
         late=late_days_by_task(session, rows, now()),
         documents=documents.list_documents(session, user, instance_id),
+        diagram=diagramviews.describe_diagram(session, user, instance_id),
+        waiting_text=waiting_text,
         names=users.full_names(session, people))
 
 
 @bp.get("/instances/<id:instance_id>/diagram")
 @login_required
 def diagram(instance_id: int):
-    """The run's deployed BPMN and, per element, how many of its visible tasks are open or done."""
+    """The run's deployed BPMN and where it stands, counted from the tasks the viewer may see
+    (engine.services.diagramviews): the viewer script's data, never shown as it is."""
     session, user = db(), actor()
     found = instances.get_instance_for(session, user, instance_id)
-    counts = Counter((t.element_id, t.state)
-                     for t in tasks.list_instance_tasks(session, user, instance_id)
-                     if t.state in (TASK_OPEN, TASK_COMPLETED))
-    elements: dict[str, dict[str, int]] = {}
-    for (element_id, state), n in sorted(counts.items()):
-        elements.setdefault(element_id, {TASK_OPEN: 0, TASK_COMPLETED: 0})[state] = n
-    response = jsonify({"xml": versions.diagram_of(found.version), "elements": elements})
+    view = diagramviews.describe_diagram(session, user, instance_id)
+    response = jsonify(diagram_payload(view, found.version))
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import request, url_for
+from flask_babel import gettext
 
-from engine.models import Definition, HumanTask, User
+from engine.models import Comment, Definition, Document, HumanTask, User
 from engine.models.tasks import TASK_OPEN
-from engine.services import deadlines, deployments, versions
+from engine.services import comments, deadlines, deployments, documents, progress, tasks, versions
+from webapp.i18n import format_day
 from webapp.inbox import bp
 from webapp.inbox.fields import TEMPLATE_HELPERS
 
@@ -56,6 +59,56 @@ def url_with(**changes) -> str:
     """This page's address with some query arguments changed (None removes one)."""
     args = {**(request.view_args or {}), **request.args.to_dict(), **changes}
     return url_for(request.endpoint, **{k: v for k, v in args.items() if v is not None})
+
+
+def progress_lines(found: progress.Progress) -> list[str]:
+    """What comes next in the reader's language: "Langkah 6 menunggu Kepala UKPBJ (batas
+    12 Januari 2026)", "Langkah berikutnya terbuka pada ...", or "Pelaksanaan selesai"."""
+    if found.status == progress.FINISHED:
+        return [gettext("The process run is complete")]
+    if found.status == progress.TIMER:
+        return [gettext("The next step opens on %(when)s", when=format_day(found.opens_at))]
+    if found.status == progress.IDLE:
+        return [gettext("No step of this process run is open right now")]
+    return [_waiting_line(step) for step in found.steps]
+
+
+def _waiting_line(step: progress.NextStep) -> str:
+    who = step.lane or gettext("its lane")
+    if len(step.opds) == 1:
+        who = f"{who} {step.opds[0]}"
+    elif step.opds:
+        who = gettext("%(lane)s (%(n)s OPDs)", lane=who, n=len(step.opds))
+    what = gettext("Step %(n)s", n=step.sop_step) if step.sop_step else f"“{step.name}”"
+    if step.due_on is None:
+        return gettext("%(step)s is waiting for %(who)s", step=what, who=who)
+    return gettext("%(step)s is waiting for %(who)s (due %(due)s)", step=what, who=who,
+                   due=format_day(step.due_on))
+
+
+@dataclass(frozen=True)
+class StepEvidence:
+    """The documents and comments of one step of the run, as the viewer may see them."""
+
+    task: HumanTask
+    documents: list[Document]
+    comments: list[Comment]
+
+
+def evidence_by_step(session, user: User, task: HumanTask) -> list[StepEvidence]:
+    """Bukti dukung and catatan of the run's other steps, in the SOP's order, through the
+    services' own visibility rules (a PJ Kinerja never sees another OPD's)."""
+    by_task: dict[int, list[Document]] = {}
+    for document in documents.list_documents(session, user, task.instance_id):
+        by_task.setdefault(document.task_id, []).append(document)
+    found = []
+    for row in tasks.list_instance_tasks(session, user, task.instance_id):
+        if row.id == task.id:
+            continue
+        notes = comments.list_comments(session, user, row.id)
+        if by_task.get(row.id) or notes:
+            found.append(StepEvidence(row, by_task.get(row.id, []), notes))
+    return found
 
 
 @bp.record_once

@@ -10,11 +10,12 @@ from flask import render_template, request
 from flask_login import login_required
 
 from engine.models.instances import STATUS_RUNNING
-from engine.services import instances
+from engine.services import instances, progress
 from engine.services.tasks import TaskFilters, list_tasks
 from webapp.inbox import bp, positive_int
 from webapp.inbox.pages import (
     late_days_by_task,
+    progress_lines,
     sop_step_choices,
     startable_definitions,
 )
@@ -22,6 +23,7 @@ from webapp.requests import actor, now
 from webapp.transaction import db
 
 PER_PAGE = 20
+RUNS_SHOWN = 10
 SORTS = ("due_on", "created_at", "-created_at")
 
 __all__ = ["bp"]
@@ -62,7 +64,15 @@ def index():
         "inbox/index.html", tab=tab, rows=rows, total=total, filters=filters, counts=counts,
         pages=max(1, -(-total // PER_PAGE)), late=late_days_by_task(session, rows, now()),
         steps=sop_step_choices(session), running=running,
+        runs=[] if rows else runs_overview(session, user, running),
         startable=startable_definitions(session, user))
+
+
+def runs_overview(session, user, running: list) -> list[tuple]:
+    """For an empty list: the runs the person may see and where each stands, so an empty
+    inbox says who the work waits on instead of nothing."""
+    return [(run, progress_lines(progress.progress_of(session, user, run.id)))
+            for run in running[:RUNS_SHOWN]]
 
 
 # The other pages of the blueprint register themselves on import.

@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from engine.db import RUNTIME_KEY
 from engine.errors import InvalidDiagramError
 from engine.models import DefinitionVersion, Event
+from engine.runtime import build_runtime
 from engine.services import deployments
 from tests.support import ROOT, SOP_BPMN, start_sop
 
@@ -102,3 +104,41 @@ def test_non_utf8_diagram_is_refused(session, now):
             now=now,
         )
     assert refused.value.code == "bpmn_not_utf8"
+
+
+# ---- bounds (issue 8): what the settings allow a diagram to ask of the engine -------------
+
+def row_10_copies(count: str) -> bytes:
+    """The SOP with row 10 made `count` times instead of once per OPD taking part."""
+    from lxml import etree
+
+    bpmn = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+    root = etree.fromstring(SOP_BPMN.read_bytes())
+    loop = root.xpath("//*[@id='Task_10']/bpmn:multiInstanceLoopCharacteristics",
+                      namespaces={"bpmn": bpmn})[0]
+    cardinality = etree.Element(f"{{{bpmn}}}loopCardinality")
+    cardinality.text = count
+    loop.replace(loop.find(f"{{{bpmn}}}loopDataInputRef"), cardinality)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def deploy_bytes(session, data: bytes, now):
+    forms, lanes = bundle()
+    return deployments.deploy_diagram(
+        session, data, filename="variant.bpmn", forms=forms, lane_roles=lanes, now=now
+    )
+
+
+def test_a_loop_above_the_settings_cap_is_refused_and_stores_nothing(session, now):
+    session.info[RUNTIME_KEY] = build_runtime(max_loop_cardinality=2)
+    before = versions(session)
+    with pytest.raises(InvalidDiagramError) as refused:
+        deploy_bytes(session, row_10_copies("3"), now)
+    assert {"element_id": "Task_10", "message": "userTask '10. Memetakan paket per area "
+            "strategis': loopCardinality 3 is more than the 2 copies allowed"} in (
+        refused.value.details["problems"])
+    assert versions(session) == before
+
+
+def test_the_same_loop_within_the_default_cap_deploys(session, now):
+    assert deploy_bytes(session, row_10_copies("3"), now).created

@@ -237,3 +237,89 @@ def test_a_storage_key_outside_the_folder_is_never_served(session, now, started,
     document.storage_key = "../../etc/passwd"
     with pytest.raises(NotFoundError):
         documents.document_path(document, tmp_path)
+
+
+@pytest.mark.parametrize(("given", "kept"), [
+    ("laporan\u202efdp.txt", "laporanfdp.txt"),          # right-to-left override
+    ("lap\u200boran\u2066.pdf", "laporan.pdf"),          # zero-width space, bidi isolate
+    ("\ufeffrekap.csv", "rekap.csv"),                    # byte order mark
+    ("Laporan Triwulan\u00ad I.pdf", "Laporan Triwulan I.pdf"),  # soft hyphen
+    ("cafe\u0301.pdf", "caf\u00e9.pdf"),                 # NFD accent -> one NFC character
+    ("\ue000\U000e0041nota.pdf", "nota.pdf"),            # private use, tag character
+])
+def test_invisible_characters_are_stripped_and_names_are_nfc(session, now, started, tmp_path,
+                                                            given, kept):
+    body = b"teks biasa\n" if kept.endswith((".txt", ".csv")) else PDF_BYTES
+    document = add(session, now, started[1], given, body, tmp_path)
+    assert document.filename == kept
+    event = session.scalars(select(Event).order_by(Event.id.desc()).limit(1)).one()
+    assert event.payload["filename"] == kept
+
+
+def with_settings(session, **overrides):
+    """The session's runtime with other quota settings, as an operator would set them."""
+    from engine.db import RUNTIME_KEY
+    from engine.runtime import build_runtime
+
+    session.info[RUNTIME_KEY] = build_runtime(**overrides)
+
+
+def pdf(n: int) -> bytes:
+    return PDF_BYTES + b"%" + str(n).encode() * 10 + b"\n"
+
+
+def test_a_task_takes_at_most_its_number_of_files(session, now, started, tmp_path):
+    with_settings(session, upload_task_max_files=2)
+    add(session, now, started[1], "a.pdf", pdf(1), tmp_path)
+    add(session, now, started[1], "b.pdf", pdf(2), tmp_path)
+    before = (document_count(session), stored_files(tmp_path))
+    with pytest.raises(PayloadTooLargeError) as refused:
+        add(session, now, started[1], "c.pdf", pdf(3), tmp_path)
+    assert refused.value.code == "task_file_quota"
+    assert refused.value.details == {"max_files": 2}
+    assert (document_count(session), stored_files(tmp_path)) == before
+
+
+def test_a_task_takes_at_most_its_number_of_bytes(session, now, started, tmp_path):
+    with_settings(session, upload_task_max_bytes=len(pdf(1)) * 2 + 5)
+    add(session, now, started[1], "a.pdf", pdf(1), tmp_path)
+    add(session, now, started[1], "b.pdf", pdf(2), tmp_path)
+    before = (document_count(session), stored_files(tmp_path))
+    with pytest.raises(PayloadTooLargeError) as refused:
+        add(session, now, started[1], "c.pdf", pdf(3), tmp_path)
+    assert refused.value.code == "task_byte_quota"
+    assert refused.value.details["used_bytes"] == len(pdf(1)) * 2
+    assert (document_count(session), stored_files(tmp_path)) == before
+    assert not list(tmp_path.rglob(".upload-*"))  # the spooled copy is gone too
+
+
+def test_a_person_uploads_at_most_so_many_files_a_day(session, now, tmp_path):
+    from datetime import timedelta
+
+    with_settings(session, upload_user_max_files=2)
+    first = start_sop(session, now)
+    second = start_sop(session, now)
+    task_one = open_tasks(session, first.id, "Task_01")[0]
+    task_two = open_tasks(session, second.id, "Task_01")[0]
+    add(session, now, task_one, "a.pdf", pdf(1), tmp_path)
+    add(session, now, task_two, "b.pdf", pdf(2), tmp_path)
+    with pytest.raises(PayloadTooLargeError) as refused:
+        add(session, now, task_two, "c.pdf", pdf(3), tmp_path)
+    assert refused.value.code == "user_file_quota"
+    # another person is not held back by tim1's uploads, and a day later tim1 may go on
+    assert add(session, now, task_two, "d.pdf", pdf(4), tmp_path, username="tim2").revision == 1
+    later = now + timedelta(hours=24, seconds=1)
+    assert add(session, later, task_two, "c.pdf", pdf(3), tmp_path).filename == "c.pdf"
+
+
+def test_a_person_uploads_at_most_so_many_bytes_a_day(session, now, tmp_path):
+    with_settings(session, upload_user_max_bytes=len(pdf(1)) + 5)
+    first = start_sop(session, now)
+    second = start_sop(session, now)
+    add(session, now, open_tasks(session, first.id, "Task_01")[0], "a.pdf", pdf(1), tmp_path)
+    before = document_count(session)
+    with pytest.raises(PayloadTooLargeError) as refused:
+        add(session, now, open_tasks(session, second.id, "Task_01")[0], "b.pdf", pdf(2),
+            tmp_path)
+    assert refused.value.code == "user_byte_quota"
+    assert document_count(session) == before

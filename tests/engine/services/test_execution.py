@@ -14,9 +14,10 @@ import pytest
 from sqlalchemy import select, update
 
 from engine.bpmn import serializer
+from engine.bpmn.limits import LOOP_TOO_LARGE, TOO_MANY_STEPS
 from engine.db import RUNTIME_KEY, make_session_factory, read_only, unit_of_work
-from engine.errors import InvalidInputError, StateFormatError
-from engine.models import Event, HumanTask, InstanceState, Opd
+from engine.errors import DiagramRunError, InvalidInputError, StateFormatError
+from engine.models import Event, HumanTask, InstanceState, Opd, ProcessInstance
 from engine.runtime import build_runtime
 from engine.services import deployments, execution, instances, tasks, timers
 from tests.conftest import isolated_database
@@ -195,3 +196,91 @@ def test_a_task_of_an_opd_lane_must_name_a_known_opd(session, now):
     assert refused.value.code == "task_opd_unknown"
     assert refused.value.details == {"element_id": "Task_10", "variable": "opd", "value": "DINKES"}
     session.rollback()  # what the request's transaction does with a refused step
+
+
+# ---- bounds of the settings (issue 8): the step is rolled back, the run says why ----------
+
+def committed_run(factory, rows, now) -> int:
+    with unit_of_work(factory) as session:
+        instance_id = start(session, SOP_KEY, now).id
+        for element_id in rows:
+            complete_all(session, instance_id, element_id, now)
+        session.commit()
+    return instance_id
+
+
+def counts(factory, instance_id: int) -> tuple:
+    with read_only(factory) as session:
+        rows = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id))
+        events = session.scalars(select(Event.seq).where(Event.instance_id == instance_id))
+        return sorted((t.element_id, t.state) for t in rows), len(list(events))
+
+
+def failure_seen_by(factory, instance_id: int, username: str):
+    with read_only(factory) as session:
+        instance = session.get(ProcessInstance, instance_id)
+        return instance, timers.timer_failure_of(instance, user(session, username))
+
+
+def test_a_loop_larger_than_the_cap_starts_nothing_and_the_run_says_why(
+    database_url, tmp_path, now
+):
+    """Row 9 opens one row 10 per OPD taking part (3 in the sample): above a cap of 2, the
+    step stops before any copy exists, rolls back, and the failure is kept on the run."""
+    factory = make_factory(isolated_database(database_url, "loopcap", tmp_path),
+                           runtime=build_runtime(max_loop_cardinality=2))
+    instance_id = committed_run(factory, PLANNING[:-1], now)
+    before = counts(factory, instance_id)
+    with pytest.raises(DiagramRunError) as stopped, unit_of_work(factory) as session:
+        complete_all(session, instance_id, "Task_09", now)
+    assert stopped.value.code == "loop_cardinality_exceeded" and stopped.value.status == 422
+    assert stopped.value.details == {"count": 3, "limit": 2, "element_id": "Task_10",
+                                     "element_name": "10. Memetakan paket per area strategis"}
+    assert counts(factory, instance_id) == before  # nothing half-started
+    instance, seen_by_staff = failure_seen_by(factory, instance_id, "tim1")
+    assert instance.failed_attempts == 1 and instance.last_error_at == now
+    assert instance.last_error.startswith("loop_cardinality_exceeded: ")
+    assert "[element Task_10 '10. Memetakan paket per area strategis']" in instance.last_error
+    assert seen_by_staff.reason == LOOP_TOO_LARGE and seen_by_staff.message is None
+    assert failure_seen_by(factory, instance_id, "admin")[1].message == instance.last_error
+    factory.kw["bind"].dispose()
+
+
+def test_steps_past_the_bound_roll_back_and_a_later_step_clears_the_failure(
+    database_url, tmp_path, now
+):
+    """The last OPD's row 10 opens the first period: a handful of automatic steps (call
+    activity, multi-instance, each OPD's start). With a budget of 3 that request stops."""
+    url = isolated_database(database_url, "steps", tmp_path)
+    tight = make_factory(url, runtime=build_runtime(max_engine_steps=3))
+    instance_id = committed_run(tight, PLANNING, now)
+    before = counts(tight, instance_id)
+    with pytest.raises(DiagramRunError) as stopped, unit_of_work(tight) as session:
+        complete_all(session, instance_id, "Task_10", now)
+    assert stopped.value.code == "engine_steps_exceeded"
+    assert stopped.value.details["limit"] == 3
+    assert counts(tight, instance_id) == before
+    instance, seen = failure_seen_by(tight, instance_id, "kepala")
+    assert instance.status == "running" and instance.failed_attempts == 1
+    assert seen.reason == TOO_MANY_STEPS
+    roomy = make_factory(url)
+    with unit_of_work(roomy) as session:
+        complete_all(session, instance_id, "Task_10", now)
+        session.commit()
+    instance, seen = failure_seen_by(roomy, instance_id, "kepala")
+    assert seen is None and instance.last_error is None
+    for factory in (tight, roomy):
+        factory.kw["bind"].dispose()
+
+
+def test_a_bound_hit_in_a_step_that_commits_anyway_records_nothing(database_url, tmp_path, now):
+    """The failure is written only once the step's transaction rolls back."""
+    factory = make_factory(isolated_database(database_url, "nofail", tmp_path),
+                           runtime=build_runtime(max_loop_cardinality=2))
+    instance_id = committed_run(factory, PLANNING[:-1], now)
+    with unit_of_work(factory) as session:
+        with pytest.raises(DiagramRunError):
+            complete_all(session, instance_id, "Task_09", now)
+        session.commit()
+    assert failure_seen_by(factory, instance_id, "admin")[1] is None
+    factory.kw["bind"].dispose()

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from engine.db import UTCDateTime, make_engine
 from engine.errors import InvalidDiagramError
 from engine.migrations import upgrade_database
-from engine.models import Event
+from engine.models import Event, ProcessInstance
 from engine.services import audit, comments, deployments, history, instances, tasks
 from tests.conftest import isolated_database
 from tests.support import SOP_KEY, answers, open_tasks, user
@@ -149,3 +149,44 @@ def test_the_upgrade_stops_on_a_forked_global_chain(database_url, tmp_path, now)
     _write_v1_global_events(url, now, [2])
     with pytest.raises(RuntimeError, match="forked.*seq 2"):
         upgrade_database(url)
+
+
+# ---- the stored head: removing the newest events --------------------------------------
+
+
+def _drop_newest(session, instance_id: int, n: int) -> int:
+    """Delete the newest n events of the run directly, as someone with the database would."""
+    count = len(history.list_events(session, instance_id))
+    session.execute(
+        delete(Event).where(Event.instance_id == instance_id, Event.seq > count - n)
+    )
+    session.expire_all()
+    return count
+
+
+def test_an_untouched_chain_ends_at_the_stored_head(session, instance_id):
+    instance = session.get(ProcessInstance, instance_id)
+    events = history.list_events(session, instance_id)
+    assert history.head_of(instance) == (len(events), events[-1].hash)
+    assert history.verify_instance_chain(session, instance) is None
+
+
+@pytest.mark.parametrize("dropped", [1, 2])
+def test_removing_the_newest_events_breaks_the_chain_at_the_first_missing(
+    session, instance_id, dropped
+):
+    count = _drop_newest(session, instance_id, dropped)
+    remaining = history.list_events(session, instance_id)
+    assert history.verify_chain(remaining) is None  # the links alone still hold
+    instance = session.get(ProcessInstance, instance_id)
+    assert history.verify_instance_chain(session, instance) == count - dropped + 1
+
+
+def test_a_chain_that_ends_elsewhere_than_the_head_is_broken(session, instance_id):
+    instance = session.get(ProcessInstance, instance_id)
+    events = history.list_events(session, instance_id)
+    count, last = history.head_of(instance)
+    assert history.verify_chain(events, head=(count, "f" * 64)) == count
+    assert history.verify_chain(events, head=(count + 1, last)) == count + 1
+    assert history.verify_chain([], head=(count, last)) == 1
+    assert history.verify_chain([], head=(0, None)) is None
