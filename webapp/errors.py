@@ -76,7 +76,7 @@ def _csrf(error: CSRFError):
             error,
             "csrf_failed",
             400,
-            "The form expired or was not sent from this site; reload and try again",
+            N_("The form expired or was not sent from this site; reload and try again"),
         )
     )
 

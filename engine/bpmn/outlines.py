@@ -9,7 +9,7 @@ task is done waits on the timer its sequence flow enters. Read with the hardened
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lxml import etree
 
@@ -43,6 +43,7 @@ class Outline:
     timers: dict[str, str]  # timer event id -> its timeDate expression ("" if none)
     timer_after: dict[str, str]  # element id -> the timer event its sequence flow enters
     names: dict[str, str]  # element id -> its name, for elements that have one
+    timer_leads_to: dict[str, str] = field(default_factory=dict)  # timer -> the element it opens
 
 
 
@@ -69,10 +70,15 @@ def read_outline(xml: bytes, main_process_id: str, *, max_bytes: int) -> Outline
         for flow in root.iterfind(".//bpmn:sequenceFlow", NS)
         if flow.get("targetRef") in timers
     }
+    timer_leads_to = {
+        flow.get("sourceRef"): flow.get("targetRef")
+        for flow in root.iterfind(".//bpmn:sequenceFlow", NS)
+        if flow.get("sourceRef") in timers
+    }
     names = {node.get("id"): " ".join(node.get("name").split())
              for node in root.iter() if node.get("name") and node.get("id") in process_of}
     return Outline(main_process_id, tuple(processes), process_of, calls, multi, timers,
-                   timer_after, names)
+                   timer_after, names, timer_leads_to)
 
 
 def _id_of(node) -> str | None:

@@ -23,6 +23,7 @@ from engine.models import HumanTask, User
 from engine.models.instances import STATUS_COMPLETED
 from engine.models.tasks import TASK_OPEN
 from engine.services import tasks, versions
+from engine.services.diagramviews import outline_of
 from engine.services.instances import get_instance_for
 from engine.services.taskviews import form_context
 
@@ -50,6 +51,7 @@ class Progress:
     registration_no: str
     steps: tuple[NextStep, ...] = ()
     opens_at: datetime | None = None
+    opens_step: str | None = None  # the SOP row the timer opens ("12"), when the diagram says
 
 
 def progress_of(session: Session, actor: User, instance_id: int) -> Progress:
@@ -58,13 +60,29 @@ def progress_of(session: Session, actor: User, instance_id: int) -> Progress:
     number = instance.registration_no
     if instance.status == STATUS_COMPLETED:
         return Progress(FINISHED, number)
-    rows = [row for row in tasks.list_instance_tasks(session, actor, instance_id)
-            if row.state == TASK_OPEN]
+    visible = tasks.list_instance_tasks(session, actor, instance_id)
+    rows = [row for row in visible if row.state == TASK_OPEN]
     if rows:
         return Progress(WAITING, number, steps=_steps(rows))
     if instance.next_due_at is not None and not instance.failed_attempts:
-        return Progress(TIMER, number, opens_at=instance.next_due_at)
+        return Progress(TIMER, number, opens_at=instance.next_due_at,
+                        opens_step=_step_after_timer(session, instance, visible))
     return Progress(IDLE, number)
+
+
+def _step_after_timer(session: Session, instance, visible: list[HumanTask]) -> str | None:
+    """The SOP row of the activity behind the timer that follows the viewer's last done task
+    (row 11 -> the period's end -> row 12), or None when the diagram does not say."""
+    done = [row for row in visible if row.completed_at is not None]
+    if not done:
+        return None
+    last = max(done, key=lambda row: (row.completed_at, row.id))
+    outline = outline_of(session, instance.version)
+    timer = outline.timer_after.get(last.element_id)
+    target = outline.timer_leads_to.get(timer) if timer else None
+    if target is None:
+        return None
+    return versions.content_of(session, instance.version).activity(target).get("sop_step")
 
 
 def _steps(rows: list[HumanTask]) -> tuple[NextStep, ...]:

@@ -131,6 +131,9 @@ def test_a_half_filled_row_comes_back_with_its_message_and_what_was_typed(
     assert tim.get_attribute("#f-area_strategis-1-nama", "aria-invalid") == "true"
     link = tim.locator("[data-testid=row-errors] a[href='#f-area_strategis-1-nama']")
     assert link.count() == 1
+    # the page script links the other fields' problems, never the row's a second time
+    summary = tim.locator("[data-error-summary] a[href='#f-area_strategis-1-nama']")
+    assert summary.count() == 1
     with unit_of_work(live_server.session_factory) as session:
         assert session.get(HumanTask, task_id).state == "open"
     # the refused form is a 400 page, which Chromium reports in the console: nothing else

@@ -167,7 +167,7 @@ def check_pj_inbox(pj, url: str, registration: str, snap) -> None:
     assert rows.count() == 1
     text = rows.first.inner_text()
     assert "10. Memetakan paket per area strategis" in text
-    assert "DISDIKBUD" in text and registration in text
+    assert "Dinas Pendidikan dan Kebudayaan" in text and registration in text
     snap(pj, "11-pj-inbox")
     rows.first.locator("text=Buka").click()
     assert "Dinas Pendidikan dan Kebudayaan" in pj.inner_text("main")

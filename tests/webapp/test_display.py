@@ -94,6 +94,15 @@ def test_the_indonesian_404_page_is_all_indonesian(client, login):
     assert "requested URL" not in anonymous
 
 
+def test_a_form_sent_without_its_token_is_refused_in_indonesian(client):
+    client.get("/login")
+    response = client.post("/login", data={"username": "tim1", "password": "x"})
+    assert response.status_code == 400
+    text = squash(text_of(response))
+    assert "Formulir kedaluwarsa atau tidak dikirim dari situs ini" in text
+    assert "The form expired" not in text
+
+
 def test_the_indonesian_catalog_names_an_sop_row_langkah_never_baris():
     with (ROOT / "webapp/translations/id/LC_MESSAGES/messages.po").open("rb") as po:
         catalog = read_po(po)

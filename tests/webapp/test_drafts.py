@@ -148,7 +148,7 @@ def test_api_put_get_delete(api):
 
 def test_api_refusals_change_nothing(api):
     task_id = start_instance(api)["open_tasks"][0]["id"]
-    for username, status, code in (("auditor", 403, "not_your_task"),
+    for username, status, code in (("auditor", 403, "read_only_role"),
                                    ("kepala", 403, "not_your_task"),
                                    ("pj.dinkes", 404, "task_not_found")):
         refused = put(api, username, task_id, {"x": 1})

@@ -119,8 +119,9 @@ def test_a_pj_sees_only_the_row_10_task_of_their_own_opd(web_app, client, login)
     response = client.get("/?tab=group")
     html = text_of(response)
     assert html.count('data-testid="task-row"') == 1
-    assert "10. Memetakan paket per area strategis" in html and "DISDIKBUD" in html
-    assert "DINKES" not in html and "DPUPR" not in html
+    assert "10. Memetakan paket per area strategis" in html
+    assert "Dinas Pendidikan dan Kebudayaan" in html and "DISDIKBUD" not in html  # no codes
+    assert "Dinas Kesehatan" not in html and "Dinas Pekerjaan Umum" not in html
 
 
 def test_a_tim_user_cannot_complete_a_kepala_task(web_app, client, login):

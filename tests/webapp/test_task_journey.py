@@ -8,8 +8,9 @@ on the Indonesian catalogue; the Indonesian wording is the translators' (pending
 from __future__ import annotations
 
 import io
+from zoneinfo import ZoneInfo
 
-from engine.models import HumanTask
+from engine.models import HumanTask, ProcessInstance
 from engine.services import comments, tasks
 from tests.conftest import T0
 from tests.support import PLANNING, answers, user
@@ -32,6 +33,7 @@ from tests.webapp.inbox_support import (
     text_of,
 )
 
+ZONE = ZoneInfo("Asia/Jakarta")
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
@@ -93,6 +95,21 @@ def test_kirim_says_who_acts_next_and_by_when(web_app, client, login):
         due = session.get(HumanTask, open_task_id(web_app, instance_id, "Task_06")).due_on
     page = squash(text_of(client.get(sent.headers["Location"])))
     assert f"Step 6 is waiting for Kepala UKPBJ (due {english_day(due)})." in page
+
+
+def test_kirim_names_the_row_a_timer_opens_and_when(web_app, client, login):
+    instance_id = start_run(web_app)
+    run_rows_through_services(web_app, instance_id, *PLANNING, "Task_10")
+    row11 = open_task_id(web_app, instance_id, "Task_11", opd="DINKES")
+    login("pj.dinkes")
+    in_english(client)
+    sent = post_form(client, f"/tasks/{row11}", flat(answers("pelaksanaan-rencana-aksi")))
+    assert sent.status_code == 302, squash(text_of(sent))[:1500]
+    with app_session(web_app) as session:
+        opens = session.get(ProcessInstance, instance_id).next_due_at
+    page = squash(text_of(client.get(sent.headers["Location"])))
+    # the other OPDs' row 11 is not this PJ's to know: their own branch waits on row 12
+    assert f"Step 12 opens on {english_day(opens.astimezone(ZONE).date())}" in page
 
 
 def flat(data: dict, prefix: str = "") -> dict:

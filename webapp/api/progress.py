@@ -24,6 +24,7 @@ def next_answer(instance_id: int) -> dict:
         "status": found.status,
         "message": ". ".join(progress_lines(found)),
         "opens_at": found.opens_at.isoformat() if found.opens_at else None,
+        "opens_step": int(found.opens_step) if (found.opens_step or "").isdigit() else None,
         "steps": [{"sop_step": step.sop_step, "name": step.name, "lane": step.lane,
                    "opds": list(step.opds), "count": step.count,
                    "due_on": step.due_on.isoformat() if step.due_on else None}

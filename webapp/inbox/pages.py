@@ -67,6 +67,9 @@ def progress_lines(found: progress.Progress) -> list[str]:
     if found.status == progress.FINISHED:
         return [gettext("The process run is complete")]
     if found.status == progress.TIMER:
+        if found.opens_step:
+            return [gettext("Step %(n)s opens on %(when)s", n=found.opens_step,
+                            when=format_day(found.opens_at))]
         return [gettext("The next step opens on %(when)s", when=format_day(found.opens_at))]
     if found.status == progress.IDLE:
         return [gettext("No step of this process run is open right now")]

@@ -120,9 +120,9 @@ def submit(task_id: int):
 def _refused(found: HumanTask, values: dict, error: DomainError):
     """Any other refusal (a colleague took the task, a diagram bound stopped the step, the
     role is read-only): the form again with what was typed and the reason above it; the
-    error's status makes the transaction roll back. A task no longer open shows no form,
-    so there the reason comes as a notice instead."""
-    if found.state != TASK_OPEN:
+    error's status makes the transaction roll back. Where the page shows no form (the task
+    is no longer open, or is not the viewer's to fill) the reason comes as a notice."""
+    if found.state != TASK_OPEN or not drafts.may_save_draft(actor(), found):
         flash(gettext(error.message), "error")
         return render_task(found, status=error.status)
     return render_task(found, values=values, problems={"": [gettext(error.message)]},

@@ -40,7 +40,12 @@ function linkTo(errorList) {
 
 export function enhanceErrorSummary(summary) {
   const form = summary.closest("form") || document;
+  // the server already links the problems inside list rows (their rows may be folded away)
+  const linked = new Set(
+    [...summary.querySelectorAll("a[href^='#']")].map((a) => a.getAttribute("href").slice(1)),
+  );
   const items = [...form.querySelectorAll("ul.field-errors[id$='-error']")]
+    .filter((errors) => !linked.has(errors.id.replace(/-error$/, "")))
     .map(linkTo)
     .filter(Boolean);
   if (items.length) {

@@ -61,6 +61,9 @@ def test_waiting_on_the_period_timer_then_finished(session, now, started):
     found = progress.progress_of(session, user(session, "tim1"), started.id)
     assert (found.status, found.steps) == (progress.TIMER, ())
     assert found.opens_at == started.next_due_at is not None
+    assert found.opens_step == "12"  # the timer after row 11 opens row 12
+    pj = progress.progress_of(session, user(session, "pj.dinkes"), started.id)
+    assert (pj.status, pj.opens_step) == (progress.TIMER, "12")
     run_period_and_end(session, started)
     assert started.status == STATUS_COMPLETED
     done = progress.progress_of(session, user(session, "tim1"), started.id)
