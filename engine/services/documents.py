@@ -25,15 +25,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.errors import (
-    ConflictError,
     InvalidInputError,
     NotFoundError,
     PayloadTooLargeError,
-    PermissionDeniedError,
 )
 from engine.events import EventType
 from engine.models import Document, HumanTask, User
-from engine.models.tasks import TASK_OPEN
 from engine.runtime import runtime_of
 from engine.services import access, audit, instances, tasks
 
@@ -138,12 +135,7 @@ def _open_task_for(session: Session, actor: User, task_id: int) -> HumanTask:
     task = tasks.get_task_for(session, actor, task_id)
     instances.lock_instance(session, task.instance_id)
     session.refresh(task)
-    if not tasks.can_act(actor, task):
-        raise PermissionDeniedError("This task is not in your lane or OPD", code="not_your_task")
-    if task.state != TASK_OPEN:
-        raise ConflictError("This task is no longer open", code="task_not_open")
-    if task.claimed_by_id not in (None, actor.id):
-        raise ConflictError("Someone else has claimed this task", code="task_already_claimed")
+    tasks.ensure_may_add_to(actor, task)
     return task
 
 

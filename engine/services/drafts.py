@@ -17,15 +17,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine.errors import (
-    ConflictError,
     InvalidInputError,
     PayloadTooLargeError,
-    PermissionDeniedError,
 )
 from engine.models import HumanTask, User
 from engine.models.drafts import TaskDraft
 from engine.models.tasks import TASK_OPEN
-from engine.services import access, tasks
+from engine.services import tasks
 
 MAX_DRAFT_BYTES = 256 * 1024
 
@@ -44,7 +42,7 @@ def save_draft(
 ) -> TaskDraft:
     """Keep `data` as the actor's draft of the task, replacing their earlier one."""
     task = tasks.get_task_for(session, actor, task_id)
-    _check_may_save(actor, task)
+    tasks.ensure_may_add_to(actor, task)
     _check_size(data)
     draft = find_draft(session, actor, task.id)
     if draft is None:
@@ -52,16 +50,6 @@ def save_draft(
     draft.data, draft.saved_at = data, now
     session.flush()
     return draft
-
-
-def _check_may_save(actor: User, task: HumanTask) -> None:
-    access.ensure_can_write(actor)
-    if not tasks.can_act(actor, task):
-        raise PermissionDeniedError("This task is not in your lane or OPD", code="not_your_task")
-    if task.state != TASK_OPEN:
-        raise ConflictError("This task is no longer open", code="task_not_open")
-    if task.claimed_by_id not in (None, actor.id):
-        raise ConflictError("Someone else has claimed this task", code="task_already_claimed")
 
 
 def _check_size(data: dict) -> None:

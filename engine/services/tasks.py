@@ -122,6 +122,19 @@ def list_instance_tasks(session: Session, actor: User, instance_id: int) -> list
     return access.visible_tasks(actor, rows)
 
 
+def ensure_may_add_to(actor: User, task: HumanTask) -> None:
+    """An open task in the actor's lane and OPD that nobody else holds: where documents and
+    drafts may be added (the caller has the current task, under the instance lock if it
+    writes to the run's log)."""
+    access.ensure_can_write(actor)
+    if not can_act(actor, task):
+        raise PermissionDeniedError("This task is not in your lane or OPD", code="not_your_task")
+    if task.state != TASK_OPEN:
+        raise ConflictError("This task is no longer open", code="task_not_open")
+    if task.claimed_by_id not in (None, actor.id):
+        raise ConflictError("Someone else has claimed this task", code="task_already_claimed")
+
+
 def _locked_task(session: Session, actor: User, task_id: int) -> HumanTask:
     """Lock the task's instance, then re-read the task so its state is current.
 
