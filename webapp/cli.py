@@ -20,9 +20,10 @@ from engine.db import read_only, unit_of_work
 from engine.errors import DomainError, InvalidInputError
 from engine.migrations import upgrade_database
 from engine.models.users import ROLE_CODES
-from engine.services import demo, deployments, holidays, timers, users
+from engine.services import demo, deployments, holidays, throttle, timers, users
 
 log = logging.getLogger(__name__)
+PRUNE_EVERY_SECONDS = 3600  # how often the worker forgets old sign-in attempts
 cli = AppGroup("alur", help="Alur Kinerja administration commands.")
 
 
@@ -137,9 +138,22 @@ def worker_command(interval: float | None, once: bool) -> None:
     run_worker_loop(state.session_factory, interval or state.settings.timer_interval_seconds)
 
 
+def _prune_attempts(factory) -> None:
+    """Old sign-in attempts go, in a transaction of their own (never fatal to the loop)."""
+    try:
+        with unit_of_work(factory) as session:
+            gone = throttle.prune_attempts(session, _now())
+            session.commit()
+        if gone:
+            log.info("forgot %d old sign-in attempt(s)", gone)
+    except Exception:  # noqa: BLE001 - pruning may fail this hour and succeed the next
+        log.exception("pruning sign-in attempts failed")
+
+
 def run_worker_loop(factory, interval: float, stop=None) -> None:
     """Loop until `stop` (a threading.Event) is set; errors are logged, never fatal."""
     log.info("timer worker started, every %.1f s", interval)
+    pruned_at = None
     while stop is None or not stop.is_set():
         try:
             opened = timers.fire_due_timers(factory, _now)
@@ -147,6 +161,9 @@ def run_worker_loop(factory, interval: float, stop=None) -> None:
                 log.info("timers opened %d task(s)", opened)
         except Exception:  # noqa: BLE001 - the loop must survive one bad instance
             log.exception("timer pass failed")
+        if pruned_at is None or time.monotonic() - pruned_at >= PRUNE_EVERY_SECONDS:
+            pruned_at = time.monotonic()
+            _prune_attempts(factory)
         if stop is not None:
             stop.wait(interval)
         else:

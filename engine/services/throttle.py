@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from engine.errors import N_, AuthenticationError, DomainError
@@ -34,6 +34,9 @@ UNKNOWN_CLIENT = "unknown"
 # pg_advisory_xact_lock(namespace, key): attempts on one username queue on PostgreSQL
 # (SQLite's BEGIN IMMEDIATE already serialises every write transaction).
 LOCK_NAMESPACE = int.from_bytes(b"alur", "big")
+# How long attempts are kept: far longer than any window looks back, short enough that the
+# table stays small however many names are tried (the timer worker prunes it hourly).
+ATTEMPTS_KEPT = timedelta(days=7)
 
 
 class TooManyAttemptsError(DomainError):
@@ -206,3 +209,11 @@ def _queue_on(session: Session, username: str) -> None:
     digest = hashlib.sha256(username.encode("utf-8")).digest()
     key = int.from_bytes(digest[:4], "big", signed=True)
     session.execute(select(func.pg_advisory_xact_lock(LOCK_NAMESPACE, key)))
+
+
+def prune_attempts(session: Session, now: datetime) -> int:
+    """Forget attempts older than ATTEMPTS_KEPT (or the window, if an operator set a longer
+    one); returns how many rows went."""
+    window = timedelta(minutes=runtime_of(session).settings.login_window_minutes)
+    cutoff = now - max(ATTEMPTS_KEPT, window)
+    return session.execute(delete(LoginAttempt).where(LoginAttempt.at < cutoff)).rowcount or 0

@@ -86,3 +86,16 @@ def test_unknown_usernames_are_counted_too(session):
     for second in range(5):
         attempt(session, "nobody", "x", T0 + timedelta(seconds=second))
     assert throttle.current_lock(session, "nobody", ELSEWHERE, T0 + timedelta(seconds=6))
+
+
+def test_old_attempts_are_forgotten_and_recent_ones_kept(session):
+    old = T0 - throttle.ATTEMPTS_KEPT - timedelta(minutes=1)
+    for _ in range(3):
+        try:
+            attempt(session, "tim1", "wrong", old)
+        except AuthenticationError:
+            pass
+    attempt(session, "tim1", DEMO_PASSWORD, T0)
+    assert throttle.prune_attempts(session, T0) == 3
+    kept = session.scalars(select(LoginAttempt)).all()
+    assert [(row.username, row.succeeded) for row in kept] == [("tim1", True)]
