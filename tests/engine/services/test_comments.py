@@ -23,7 +23,9 @@ def test_comment_is_listed_and_logged(session, now, row1):
     listed = comments.list_comments(session, user(session, "tim2"), row1.id)
     assert [c.body for c in listed] == ["Mohon lengkapi RPJM", "Siap"]
     logged = session.scalars(
-        select(Event).where(Event.task_id == row1.id, Event.type == "comment_added")
+        select(Event)
+        .where(Event.task_id == row1.id, Event.type == "comment_added")
+        .order_by(Event.seq)
     ).all()
     assert [e.payload["body"] for e in logged] == ["Mohon lengkapi RPJM", "Siap"]
 
