@@ -92,12 +92,12 @@ class Settings:
     upload_user_max_bytes: int = field(
         default_factory=lambda: int(_env("UPLOAD_USER_MAX_BYTES", str(1024 * 1024 * 1024)))
     )
-    # Diagram bounds (engine.bpmn): the largest multi-instance, the engine steps one request
-    # may take, and the shortest timer cycle interval.
+    # Diagram bounds (engine.bpmn): the largest multi-instance, how often one element of one
+    # running process may complete in one request (more is a loop), and timer cycles.
     max_loop_cardinality: int = field(
         default_factory=lambda: int(_env("MAX_LOOP_CARDINALITY", "200"))
     )
-    max_engine_steps: int = field(default_factory=lambda: int(_env("MAX_ENGINE_STEPS", "200")))
+    max_engine_steps: int = field(default_factory=lambda: int(_env("MAX_ENGINE_STEPS", "100")))
     min_timer_cycle_seconds: int = field(
         default_factory=lambda: int(_env("MIN_TIMER_CYCLE_SECONDS", "60"))
     )

@@ -2,8 +2,8 @@
 
 Deploy refuses what it can see (engine.bpmn.bounds); these bounds catch what depends on
 a run's data or slipped past the static checks: a multi-instance whose collection or
-count (from data) is larger than `max_loop_cardinality`, and a request whose automatic
-steps (gateways, events, call activities) pass `max_engine_steps`. Either raises
+count (from data) is larger than `max_loop_cardinality`, and a request in which one
+element of one running process completes more than `max_engine_steps` times (a loop). Either raises
 DiagramRunError before the step's effects can be kept: the caller's transaction rolls
 back and the workflow object, never put back in the cache, is thrown away.
 """
@@ -46,7 +46,7 @@ class Limits:
     """The settings' bounds (engine.config.Settings), as the BPMN layer reads them."""
 
     max_loop_cardinality: int = 200
-    max_engine_steps: int = 500
+    max_engine_steps: int = 100
     min_timer_cycle_seconds: int = 60
     max_timer_repetitions: int = 1000
 
@@ -71,22 +71,29 @@ def element_details(spec) -> dict:
 
 
 class StepBudget:
-    """Counts automatic steps (SpiffWorkflow's will_complete_task callback) and stops the
-    run past the bound; the element run most often is named, as it is where the loop is."""
+    """Counts automatic steps (SpiffWorkflow's will_complete_task callback) per element of
+    each running (sub)process, and stops the run when one element comes round more than
+    `max_engine_steps` times in one request.
 
-    def __init__(self, limit: int):
-        self.limit = limit
-        self.spent: Counter[str] = Counter()
+    A loop is the same element of the same process instance completing again and again,
+    so that is what is bounded. A bound on the total would instead grow with the number
+    of OPDs: opening a period for 200 OPDs completes some 800 steps, but each in an OPD's
+    own subprocess, once.
+    """
+
+    def __init__(self, limits: Limits):
+        self.limit = limits.max_engine_steps
+        self.spent: Counter[tuple[int, str]] = Counter()
 
     def spend(self, task) -> None:
         spec = task.task_spec
-        self.spent[spec.bpmn_id or spec.name] += 1
-        if self.spent.total() > self.limit:
-            looping = task.workflow.spec.task_specs.get(self.spent.most_common(1)[0][0], spec)
+        key = (id(task.workflow), spec.bpmn_id or spec.name)
+        self.spent[key] += 1
+        if self.spent[key] > self.limit:
             raise DiagramRunError(
                 TOO_MANY_STEPS,
                 code="engine_steps_exceeded",
-                details={"limit": self.limit, **element_details(looping)},
+                details={"limit": self.limit, **element_details(spec)},
             )
 
 

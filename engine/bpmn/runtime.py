@@ -186,10 +186,11 @@ def advance(live: LiveWorkflow) -> None:
     """Fire due timers and run engine tasks until only people (or time) can go on.
 
     SpiffWorkflow's do_engine_steps runs until nothing automatic is left, without a bound;
-    a budget counts each automatic step (its will_complete_task callback) and stops the
-    run past `max_engine_steps`, so a loop with no wait in it cannot hold a request.
+    a budget counts each automatic step (its will_complete_task callback) per element and
+    stops the run when one comes round more than `max_engine_steps` times, so a loop with
+    no wait in it cannot hold a request.
     """
-    budget = StepBudget(live.workflow.script_engine.limits.max_engine_steps)
+    budget = StepBudget(live.workflow.script_engine.limits)
     with _engine_errors("The process could not continue", live):
         live.workflow.refresh_timers()
         live.workflow.do_engine_steps(

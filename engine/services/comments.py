@@ -22,7 +22,7 @@ from engine.forms.problems import AT_MOST_CHARS, Problem
 from engine.models import Comment, User
 from engine.services import access, audit
 from engine.services.instances import lock_instance
-from engine.services.tasks import get_task_for
+from engine.services.tasks import get_task_for, list_instance_tasks
 
 MAX_LENGTH = 5000
 
@@ -76,3 +76,19 @@ def list_comments(session: Session, actor: User, task_id: int) -> list[Comment]:
             .order_by(Comment.created_at, Comment.id)
         )
     )
+
+
+def list_run_comments(session: Session, actor: User, instance_id: int) -> dict[int, list[Comment]]:
+    """The comments on every task of the run the actor may read, by task id, oldest first:
+    one query for a whole run's evidence instead of one per task."""
+    readable = {task.id for task in list_instance_tasks(session, actor, instance_id)}
+    if not readable:
+        return {}
+    found: dict[int, list[Comment]] = {}
+    for comment in session.scalars(
+        select(Comment)
+        .where(Comment.instance_id == instance_id, Comment.task_id.in_(readable))
+        .order_by(Comment.created_at, Comment.id)
+    ):
+        found.setdefault(comment.task_id, []).append(comment)
+    return found

@@ -61,9 +61,16 @@ def api(loop_cap, api_template, tmp_path, monkeypatch) -> Iterator[ApiClient]:
 
 @pytest.fixture()
 def steps_api(api_template, tmp_path, monkeypatch) -> Iterator[ApiClient]:
-    """The last OPD's row 10 opens the first period in a handful of automatic steps."""
-    monkeypatch.setenv("ALUR_MAX_ENGINE_STEPS", "3")
-    yield from api_client(api_template, tmp_path, monkeypatch)
+    """A second app over the same database whose bound lets no automatic step come round
+    at all (the SOP never loops, so nothing else reaches the default): the last OPD's row
+    10, which opens the first period, is stopped there as a real loop would be."""
+    clients = api_client(api_template, tmp_path, monkeypatch)
+    default = next(clients)
+    monkeypatch.setenv("ALUR_MAX_ENGINE_STEPS", "0")
+    strict = make_client(f"sqlite:///{tmp_path / 'api.sqlite3'}")
+    yield default, strict
+    close_client(strict)
+    next(clients, None)
 
 
 def api_client(api_template, tmp_path, monkeypatch) -> Iterator[ApiClient]:
@@ -104,15 +111,16 @@ def test_the_api_answers_422_changes_nothing_and_the_run_says_why(api):
 
 
 def test_too_many_steps_in_one_request_is_a_422_and_the_run_says_why(steps_api):
-    api = steps_api
+    api, strict = steps_api
     instance_id = start_instance(api)["id"]
     run_rows_over_api(api, instance_id, *PLANNING)
     pending = find_open(api, instance_id, "Task_10")
     for username, task in pending[:-1]:
         api.ok(api.post(username, f"/tasks/{task['id']}/complete", answers(task["form_key"])))
     username, task = pending[-1]
+    strict.token(username)  # its sign-in is an audit event of its own, before the count
     before = api.counts()
-    refused = api.post(username, f"/tasks/{task['id']}/complete", answers(task["form_key"]))
+    refused = strict.post(username, f"/tasks/{task['id']}/complete", answers(task["form_key"]))
     assert refused.status_code == 422
     assert refused.get_json()["error"]["code"] == "engine_steps_exceeded"
     assert refused.get_json()["error"]["message"] == TOO_MANY_STEPS

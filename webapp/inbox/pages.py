@@ -105,10 +105,11 @@ def evidence_by_step(session, user: User, task: HumanTask) -> list[StepEvidence]
     for document in documents.list_documents(session, user, task.instance_id):
         by_task.setdefault(document.task_id, []).append(document)
     found = []
+    notes_by_task = comments.list_run_comments(session, user, task.instance_id)
     for row in tasks.list_instance_tasks(session, user, task.instance_id):
         if row.id == task.id:
             continue
-        notes = comments.list_comments(session, user, row.id)
+        notes = notes_by_task.get(row.id, [])
         if by_task.get(row.id) or notes:
             found.append(StepEvidence(row, by_task.get(row.id, []), notes))
     return found

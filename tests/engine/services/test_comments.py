@@ -44,3 +44,19 @@ def test_empty_or_foreign_comments_are_refused(session, now, row1):
     with pytest.raises(NotFoundError):
         comments.add_comment(session, user(session, "pj.dpupr"), row10.id, "Halo", now)
     assert session.scalar(select(func.count()).select_from(Comment)) == count
+
+
+def test_a_runs_comments_come_by_task_and_only_those_the_reader_may_see(session, now, row1):
+    run_planning(session, row1.instance_id, now)
+    row10 = {t.opd.code: t for t in open_tasks(session, row1.instance_id, "Task_10")}
+    comments.add_comment(session, user(session, "tim1"), row1.id, "Tujuan sudah jelas", now)
+    comments.add_comment(session, user(session, "pj.dinkes"), row10["DINKES"].id, "Dinkes", now)
+    comments.add_comment(session, user(session, "pj.dpupr"), row10["DPUPR"].id, "Dpupr", now)
+    for reader, expected in (("tim2", {row1.id: ["Tujuan sudah jelas"],
+                                       row10["DINKES"].id: ["Dinkes"],
+                                       row10["DPUPR"].id: ["Dpupr"]}),
+                             ("pj.dinkes", {row1.id: ["Tujuan sudah jelas"],
+                                            row10["DINKES"].id: ["Dinkes"]})):
+        found = comments.list_run_comments(session, user(session, reader), row1.instance_id)
+        assert {task_id: [c.body for c in listed] for task_id, listed in found.items()} \
+            == expected

@@ -250,20 +250,21 @@ def test_steps_past_the_bound_roll_back_and_a_later_step_clears_the_failure(
     database_url, tmp_path, now
 ):
     """The last OPD's row 10 opens the first period: a handful of automatic steps (call
-    activity, multi-instance, each OPD's start). With a budget of 3 that request stops."""
+    activity, multi-instance, each OPD's start). With no repeat allowed at all (a bound of
+    0; a real loop comes round past the default) that request stops."""
     url = isolated_database(database_url, "steps", tmp_path)
-    tight = make_factory(url, runtime=build_runtime(max_engine_steps=3))
-    instance_id = committed_run(tight, PLANNING, now)
+    roomy = make_factory(url)
+    instance_id = committed_run(roomy, PLANNING, now)
+    tight = make_factory(url, runtime=build_runtime(max_engine_steps=0))
     before = counts(tight, instance_id)
     with pytest.raises(DiagramRunError) as stopped, unit_of_work(tight) as session:
         complete_all(session, instance_id, "Task_10", now)
     assert stopped.value.code == "engine_steps_exceeded"
-    assert stopped.value.details["limit"] == 3
+    assert stopped.value.details["limit"] == 0
     assert counts(tight, instance_id) == before
     instance, seen = failure_seen_by(tight, instance_id, "kepala")
     assert instance.status == "running" and instance.failed_attempts == 1
     assert seen.reason == TOO_MANY_STEPS
-    roomy = make_factory(url)
     with unit_of_work(roomy) as session:
         complete_all(session, instance_id, "Task_10", now)
         session.commit()
@@ -271,6 +272,21 @@ def test_steps_past_the_bound_roll_back_and_a_later_step_clears_the_failure(
     assert seen is None and instance.last_error is None
     for factory in (tight, roomy):
         factory.kw["bind"].dispose()
+
+
+def test_opening_a_period_for_every_opd_is_not_a_loop(database_url, tmp_path, now):
+    """Opening a period starts every OPD's subprocess: many steps, but each element of each
+    process once, so even a repeat bound of 1 lets it through (a bound on the total would
+    stop a kabupaten with many OPDs)."""
+    url = isolated_database(database_url, "copies", tmp_path)
+    instance_id = committed_run(make_factory(url), PLANNING, now)
+    strict = make_factory(url, runtime=build_runtime(max_engine_steps=1))
+    with unit_of_work(strict) as session:
+        complete_all(session, instance_id, "Task_10", now)
+        session.commit()
+    with unit_of_work(strict) as session:
+        assert len(open_tasks(session, instance_id, "Task_11")) == 3
+    strict.kw["bind"].dispose()
 
 
 def test_a_bound_hit_in_a_step_that_commits_anyway_records_nothing(database_url, tmp_path, now):
