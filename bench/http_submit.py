@@ -18,7 +18,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from scenarios import (
     ROOT,
@@ -100,6 +100,7 @@ class Client:
     def __init__(self, port: int):
         self.port = port
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.last_body = b""
 
     def post(self, path: str, token: str, body: dict) -> tuple[int, float]:
         try:
@@ -116,7 +117,7 @@ class Client:
         started = time.perf_counter()
         self.conn.request("POST", path, body=payload, headers=headers)
         response = self.conn.getresponse()
-        response.read()
+        self.last_body = response.read()
         return response.status, time.perf_counter() - started
 
 
@@ -141,7 +142,7 @@ def submit(client, factory, tokens, task_id: int, data: dict) -> float:
         f"/api/v1/tasks/{task_id}/complete", tokens[actor_id(factory, task_id)], data
     )
     if status != 200:
-        raise SystemExit(f"task {task_id}: HTTP {status}")
+        raise SystemExit(f"task {task_id}: HTTP {status}: {client.last_body[:500]!r}")
     return seconds
 
 
@@ -176,7 +177,9 @@ def main() -> None:
                         )
                     )
             later = run_to_decision(factory, ids, now)
-            next_end = (later + timedelta(days=20)).date().isoformat()
+            # the server checks a new period's end against its own (real) today, so the
+            # simulated clock catches up with it at the first decision and runs on from there
+            next_end = (max(later, datetime.now(UTC)) + timedelta(days=20)).date().isoformat()
             for instance_id in ids:
                 for task_id in open_ids(factory, instance_id, "Task_17"):
                     body = answers("keputusan-periode", akhir_periode=next_end)

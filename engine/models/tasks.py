@@ -29,6 +29,9 @@ class HumanTask(Base):
         Index("ix_human_tasks_assignee", "state", "claimed_by_id", "due_on"),
         # "does this PJ's OPD take part in this run?" (instance visibility) stays an index probe
         Index("ix_human_tasks_instance_opd", "instance_id", "opd_id"),
+        # a run's open tasks and its latest completed one (what comes next) without reading
+        # its history
+        Index("ix_human_tasks_instance_state", "instance_id", "state", "completed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

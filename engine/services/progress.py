@@ -60,23 +60,21 @@ def progress_of(session: Session, actor: User, instance_id: int) -> Progress:
     number = instance.registration_no
     if instance.status == STATUS_COMPLETED:
         return Progress(FINISHED, number)
-    visible = tasks.list_instance_tasks(session, actor, instance_id)
-    rows = [row for row in visible if row.state == TASK_OPEN]
+    rows = tasks.open_instance_tasks(session, actor, instance_id)
     if rows:
         return Progress(WAITING, number, steps=_steps(rows))
     if instance.next_due_at is not None and not instance.failed_attempts:
         return Progress(TIMER, number, opens_at=instance.next_due_at,
-                        opens_step=_step_after_timer(session, instance, visible))
+                        opens_step=_step_after_timer(session, actor, instance))
     return Progress(IDLE, number)
 
 
-def _step_after_timer(session: Session, instance, visible: list[HumanTask]) -> str | None:
+def _step_after_timer(session: Session, actor: User, instance) -> str | None:
     """The SOP row of the activity behind the timer that follows the viewer's last done task
     (row 11 -> the period's end -> row 12), or None when the diagram does not say."""
-    done = [row for row in visible if row.completed_at is not None]
-    if not done:
+    last = tasks.last_completed_task(session, actor, instance.id)
+    if last is None:
         return None
-    last = max(done, key=lambda row: (row.completed_at, row.id))
     outline = outline_of(session, instance.version)
     timer = outline.timer_after.get(last.element_id)
     target = outline.timer_leads_to.get(timer) if timer else None

@@ -122,6 +122,30 @@ def list_instance_tasks(session: Session, actor: User, instance_id: int) -> list
     return access.visible_tasks(actor, rows)
 
 
+def open_instance_tasks(session: Session, actor: User, instance_id: int) -> list[HumanTask]:
+    """The run's open tasks the actor may read: an index probe, whatever the history."""
+    get_instance_for(session, actor, instance_id)
+    rows = session.scalars(
+        select(HumanTask)
+        .where(HumanTask.instance_id == instance_id, HumanTask.state == TASK_OPEN)
+        .order_by(HumanTask.period_no, HumanTask.id)
+    )
+    return access.visible_tasks(actor, rows)
+
+
+def last_completed_task(session: Session, actor: User, instance_id: int) -> HumanTask | None:
+    """The run's most recently completed task the actor may read, read newest first and
+    only as far as the first visible one (for a PJ, usually their own just sent)."""
+    get_instance_for(session, actor, instance_id)
+    newest_first = session.scalars(
+        select(HumanTask)
+        .where(HumanTask.instance_id == instance_id, HumanTask.state == TASK_COMPLETED)
+        .order_by(HumanTask.completed_at.desc(), HumanTask.id.desc())
+        .execution_options(yield_per=50)
+    )
+    return next((row for row in newest_first if access.can_view_task(actor, row)), None)
+
+
 def ensure_may_add_to(actor: User, task: HumanTask) -> None:
     """An open task in the actor's lane and OPD that nobody else holds: where documents and
     drafts may be added (the caller has the current task, under the instance lock if it

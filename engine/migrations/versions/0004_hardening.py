@@ -7,7 +7,8 @@ Create Date: 2026-11-26 02:14:07
 Sessions and sign-in attempts live in the database so that signing out, a new password,
 deactivation and a lockout hold in every worker at once. API tokens gain a label, the
 time they were last used and a revocation time. Drafts keep what someone typed into a
-task's form until the task completes. Documents get an index by uploader for quotas.
+task's form until the task completes. Documents get an index by uploader for quotas, and
+tasks one by run and state, so what comes next is found without reading a run's history.
 """
 
 import sqlalchemy as sa
@@ -90,6 +91,11 @@ def upgrade() -> None:
             sa.Column("revoked_at", engine.db.UTCDateTime(timezone=True), nullable=True)
         )
 
+    with op.batch_alter_table("human_tasks", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_human_tasks_instance_state", ["instance_id", "state", "completed_at"], unique=False
+        )
+
     with op.batch_alter_table("documents", schema=None) as batch_op:
         batch_op.create_index(
             "ix_documents_uploader", ["uploaded_by_id", "uploaded_at"], unique=False
@@ -97,6 +103,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("human_tasks", schema=None) as batch_op:
+        batch_op.drop_index("ix_human_tasks_instance_state")
+
     with op.batch_alter_table("documents", schema=None) as batch_op:
         batch_op.drop_index("ix_documents_uploader")
 
