@@ -11,6 +11,7 @@ check.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -78,10 +79,12 @@ def list_comments(session: Session, actor: User, task_id: int) -> list[Comment]:
     )
 
 
-def list_run_comments(session: Session, actor: User, instance_id: int) -> dict[int, list[Comment]]:
-    """The comments on every task of the run the actor may read, by task id, oldest first:
-    one query for a whole run's evidence instead of one per task."""
-    readable = {task.id for task in list_instance_tasks(session, actor, instance_id)}
+def list_run_comments(
+    session: Session, actor: User, instance_id: int, periods: Iterable[int] | None = None
+) -> dict[int, list[Comment]]:
+    """The comments on every task of the run (of `periods`, when given) the actor may read,
+    by task id, oldest first: one query for a run's evidence instead of one per task."""
+    readable = {task.id for task in list_instance_tasks(session, actor, instance_id, periods)}
     if not readable:
         return {}
     found: dict[int, list[Comment]] = {}

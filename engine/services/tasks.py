@@ -9,6 +9,7 @@ the loser of a race gets a ConflictError.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -111,14 +112,16 @@ def get_task_for(session: Session, actor: User, task_id: int) -> HumanTask:
     return task
 
 
-def list_instance_tasks(session: Session, actor: User, instance_id: int) -> list[HumanTask]:
-    """Every task of a run the actor may read, open and done, by period then creation."""
+def list_instance_tasks(
+    session: Session, actor: User, instance_id: int, periods: Iterable[int] | None = None
+) -> list[HumanTask]:
+    """Every task of a run the actor may read, open and done, by period then creation; only
+    those of `periods` when given (a page about one period need not read the others)."""
     get_instance_for(session, actor, instance_id)
-    rows = session.scalars(
-        select(HumanTask)
-        .where(HumanTask.instance_id == instance_id)
-        .order_by(HumanTask.period_no, HumanTask.id)
-    )
+    query = select(HumanTask).where(HumanTask.instance_id == instance_id)
+    if periods is not None:
+        query = query.where(HumanTask.period_no.in_(set(periods)))
+    rows = session.scalars(query.order_by(HumanTask.period_no, HumanTask.id))
     return access.visible_tasks(actor, rows)
 
 

@@ -100,13 +100,15 @@ class StepEvidence:
 
 def evidence_by_step(session, user: User, task: HumanTask) -> list[StepEvidence]:
     """Bukti dukung and catatan of the run's other steps, in the SOP's order, through the
-    services' own visibility rules (a PJ Kinerja never sees another OPD's)."""
+    services' own visibility rules (a PJ Kinerja never sees another OPD's): the planning
+    (period 0) and the task's own period; earlier periods' are on the run's page."""
+    periods = {0, task.period_no}
     by_task: dict[int, list[Document]] = {}
     for document in documents.list_documents(session, user, task.instance_id):
         by_task.setdefault(document.task_id, []).append(document)
     found = []
-    notes_by_task = comments.list_run_comments(session, user, task.instance_id)
-    for row in tasks.list_instance_tasks(session, user, task.instance_id):
+    notes_by_task = comments.list_run_comments(session, user, task.instance_id, periods)
+    for row in tasks.list_instance_tasks(session, user, task.instance_id, periods):
         if row.id == task.id:
             continue
         notes = notes_by_task.get(row.id, [])

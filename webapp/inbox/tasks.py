@@ -76,8 +76,8 @@ def keep_draft(session, user: User, task: HumanTask) -> dict | None:
 def earlier_steps(session, user: User, task: HumanTask) -> list[tuple[HumanTask, list]]:
     """The latest answers of each earlier step of this run and period that the user may read."""
     latest: dict[tuple, HumanTask] = {}
-    for row in tasks.list_instance_tasks(session, user, task.instance_id):
-        if row.state == TASK_COMPLETED and row.period_no == task.period_no and row.id != task.id:
+    for row in tasks.list_instance_tasks(session, user, task.instance_id, {task.period_no}):
+        if row.state == TASK_COMPLETED and row.id != task.id:
             latest[(row.element_id, row.opd_id)] = row
     done = sorted(latest.values(), key=lambda row: (row.completed_at, row.id))
     return [(row, describe_form(session, task_form(session, row))) for row in done]

@@ -7,8 +7,9 @@ from sqlalchemy import func, select
 
 from engine.errors import InvalidInputError, NotFoundError
 from engine.models import Comment, Event
-from engine.services import comments
-from tests.support import open_tasks, run_planning, start_sop, user
+from engine.services import comments, tasks
+from tests.engine.services.test_diagramviews import finish_period_one
+from tests.support import complete_all, open_tasks, run_planning, start_sop, user
 
 
 @pytest.fixture()
@@ -60,3 +61,24 @@ def test_a_runs_comments_come_by_task_and_only_those_the_reader_may_see(session,
         found = comments.list_run_comments(session, user(session, reader), row1.instance_id)
         assert {task_id: [c.body for c in listed] for task_id, listed in found.items()} \
             == expected
+
+
+def test_a_period_reads_the_planning_and_its_own_tasks_only(session, now, row1):
+    """A task page of period 2 gathers the evidence of planning (period 0) and period 2,
+    not of period 1: its cost does not grow with the periods behind it."""
+    instance = row1.instance
+    run_planning(session, instance.id, now)
+    complete_all(session, instance.id, "Task_10", now)
+    first = {t.opd.code: t for t in open_tasks(session, instance.id, "Task_11")}
+    comments.add_comment(session, user(session, "tim1"), row1.id, "Rencana", now)
+    comments.add_comment(session, user(session, "pj.dinkes"), first["DINKES"].id, "P1", now)
+    later = finish_period_one(session, instance, now)
+    second = {t.opd.code: t for t in open_tasks(session, instance.id, "Task_11")}
+    comments.add_comment(session, user(session, "pj.dinkes"), second["DINKES"].id, "P2", later)
+    reader = user(session, "pj.dinkes")
+    periods = {0, second["DINKES"].period_no}
+    shown = comments.list_run_comments(session, reader, instance.id, periods)
+    assert sorted(c.body for listed in shown.values() for c in listed) == ["P2", "Rencana"]
+    listed = tasks.list_instance_tasks(session, reader, instance.id, periods)
+    assert first["DINKES"].id not in {t.id for t in listed}
+    assert {t.period_no for t in listed} == periods
