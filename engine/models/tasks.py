@@ -31,7 +31,7 @@ class HumanTask(Base):
         Index("ix_human_tasks_instance_opd", "instance_id", "opd_id"),
         # a run's open tasks and its latest completed one (what comes next) without reading
         # its history
-        Index("ix_human_tasks_instance_state", "instance_id", "state", "completed_at"),
+        Index("ix_human_tasks_instance_state", "instance_id", "state", "completed_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -31,6 +31,7 @@ from engine.services.instances import (
 from engine.services.taskviews import form_context
 
 SCOPES = ("mine", "group", "all")
+LATEST_BATCH = 20  # completed tasks read at a time, newest first, to find a visible one
 SORTS = {
     "due_on": (HumanTask.due_on, HumanTask.id),
     "created_at": (HumanTask.created_at, HumanTask.id),
@@ -140,13 +141,18 @@ def last_completed_task(session: Session, actor: User, instance_id: int) -> Huma
     """The run's most recently completed task the actor may read, read newest first and
     only as far as the first visible one (for a PJ, usually their own just sent)."""
     get_instance_for(session, actor, instance_id)
-    newest_first = session.scalars(
+    newest_first = (
         select(HumanTask)
         .where(HumanTask.instance_id == instance_id, HumanTask.state == TASK_COMPLETED)
         .order_by(HumanTask.completed_at.desc(), HumanTask.id.desc())
-        .execution_options(yield_per=50)
     )
-    return next((row for row in newest_first if access.can_view_task(actor, row)), None)
+    offset = 0
+    while batch := list(session.scalars(newest_first.offset(offset).limit(LATEST_BATCH))):
+        found = next((row for row in batch if access.can_view_task(actor, row)), None)
+        if found is not None:
+            return found
+        offset += LATEST_BATCH
+    return None
 
 
 def ensure_may_add_to(actor: User, task: HumanTask) -> None:

@@ -93,7 +93,9 @@ def upgrade() -> None:
 
     with op.batch_alter_table("human_tasks", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_human_tasks_instance_state", ["instance_id", "state", "completed_at"], unique=False
+            "ix_human_tasks_instance_state",
+            ["instance_id", "state", "completed_at", "id"],
+            unique=False,
         )
 
     with op.batch_alter_table("documents", schema=None) as batch_op:
