@@ -8,9 +8,10 @@ from engine.models.holidays import Holiday
 from engine.models.indicators import Indicator
 from engine.models.instances import InstanceState, ProcessInstance
 from engine.models.opds import Opd
+from engine.models.processdrafts import ProcessDraft
 from engine.models.sessions import LoginAttempt, UserSession
 from engine.models.tasks import HumanTask
-from engine.models.users import ApiToken, User, UserRole
+from engine.models.users import ApiToken, Role, User, UserRole
 
 __all__ = [
     "ApiToken",
@@ -25,7 +26,9 @@ __all__ = [
     "LoginAttempt",
     "InstanceState",
     "Opd",
+    "ProcessDraft",
     "ProcessInstance",
+    "Role",
     "TaskDraft",
     "User",
     "UserRole",

@@ -10,7 +10,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from engine.db import Base, utcnow
 from engine.models.opds import Opd
 
-ROLE_CODES = ("kepala_ukpbj", "tim_kelembagaan", "pj_kinerja", "admin", "auditor")
+ROLE_CODES = (
+    "kepala_ukpbj", "tim_kelembagaan", "pj_kinerja", "admin", "auditor", "pemilik_proses"
+)
+# Who may open the modeler, edit drafts and deploy versions (webapp/modeler).
+MODELER_ROLES = frozenset({"pemilik_proses", "admin"})
 # Roles whose people each belong to one OPD: a lane of such a role must say which variable
 # names the OPD of its tasks (engine.sop), and they act only on their own OPD's tasks.
 OPD_ROLES = frozenset({"pj_kinerja"})
@@ -49,13 +53,23 @@ class User(Base):
         return role in self.roles
 
 
+class Role(Base):
+    """The roles there are, as reference data a migration adds to: a user's role must be one
+    of them (user_roles.role refers here), so a typo cannot grant a role nobody checks."""
+
+    __tablename__ = "roles"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+
 class UserRole(Base):
     __tablename__ = "user_roles"
     __table_args__ = (UniqueConstraint("user_id", "role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    role: Mapped[str] = mapped_column(String(32))
+    role: Mapped[str] = mapped_column(String(32), ForeignKey("roles.code"))
 
     user: Mapped[User] = relationship(back_populates="role_rows")
 

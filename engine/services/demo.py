@@ -37,6 +37,7 @@ DEMO_USERS = (
     ("pj.dishub", "Dedi Kurniawan, S.T.", ["pj_kinerja"], "DISHUB", None),
     ("admin", "Administrator Sistem", ["admin"], None, None),
     ("auditor", "Inspektorat Daerah", ["auditor"], None, None),
+    ("pemilik", "Siti Nurhaliza, S.Kom.", ["pemilik_proses"], None, "198811082014022001"),
 )
 
 # code, name, strategic area, unit, formula, polarity, frequency (domain.md)

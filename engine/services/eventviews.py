@@ -32,6 +32,7 @@ ROLE_LABELS = {
     "pj_kinerja": N_("Penanggung Jawab Kinerja"),
     "admin": N_("Administrator"),
     "auditor": N_("Auditor"),
+    "pemilik_proses": N_("Pemilik Proses"),
 }
 # Number fields that hold money or a year: money reads "Rp1.500.000.000", a year "2025".
 MONEY_KEYS = frozenset({"pagu", "nilai_kontrak", "nilai_pagu"})
