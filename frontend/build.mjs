@@ -14,6 +14,9 @@ const entryPoints = {
   filters: "src/filters/index.js",  // list filters that submit on change (inbox/index.html)
   task: "src/task/index.js",        // inbox and task page styles, confirm dialog (inbox/task.html)
   page: "src/page/index.js",        // every page (base.html): error summaries, text areas
+  modeler: "src/modeler/index.js",  // the diagram editor (modeler/editor.html)
+  formeditor: "src/formeditor/index.js", // the form editor (modeler/form_editor.html)
+  diff: "src/diff/index.js",        // two versions side by side (modeler/diff.html)
 };
 
 await build({

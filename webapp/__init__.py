@@ -97,10 +97,12 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.cli import cli
     from webapp.health import bp as health_bp
     from webapp.inbox.routes import bp as inbox_bp
+    from webapp.modeler.routes import bp as modeler_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(inbox_bp)
+    app.register_blueprint(modeler_bp, url_prefix="/pemodel")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # bearer tokens only: no cookies, so nothing to forge
     app.cli.add_command(cli)

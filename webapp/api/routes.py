@@ -14,7 +14,14 @@ from flask import current_app, g
 
 from engine.db import unit_of_work
 from engine.services import throttle, users
-from webapp.api import bp, drafts, instances, tasks  # noqa: F401  (registers their views)
+from webapp.api import (  # noqa: F401  (registers their views)
+    bp,
+    definitions,
+    diffs,
+    drafts,
+    instances,
+    tasks,
+)
 from webapp.api.auth import add_challenge, authenticate_request
 from webapp.api.auth_schemas import IssuedTokenSchema, TokenListSchema, TokenRequestSchema
 from webapp.api.inputs import ID, check_body, json_object, load
