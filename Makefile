@@ -64,6 +64,7 @@ bench: setup
 	$(BIN)/python bench/complete_task.py
 	$(BIN)/python bench/http_submit.py
 	$(BIN)/python bench/reads.py
+	$(BIN)/python bench/deploy.py
 
 clean:
 	rm -rf $(VENV) instance test-results .pytest_cache .ruff_cache $(DIST) $(FRONTEND)/node_modules

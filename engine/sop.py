@@ -25,7 +25,9 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from engine.bpmn.diagram_rules import CONTAINER_TAGS, NS, bpmn_tag, problem_at, read_properties
+from engine.bpmn.diagram_rules import NS, bpmn_tag, problem_at, read_properties
+from engine.bpmn.flowgraph import nodes_on_cycles, periods_beside_branches
+from engine.bpmn.lanes import lane_element_of, lane_elements, lane_role
 from engine.models.users import OPD_ROLES
 
 PERIOD_FLAG = "opens_period"
@@ -35,6 +37,7 @@ CONTEXT_KEYS = "context_keys"
 CONTEXT_VIEW = "context_view"
 # Each computed view and the forms whose answers it reads.
 CONTEXT_VIEWS = {"capaian": ("perencanaan-indikator", "perencanaan-target")}
+RULE = "alur/sop-declaration"
 
 
 @dataclass(frozen=True)
@@ -120,18 +123,22 @@ def rule_problems(
     ]
 
 
+def _problem(element_id: str | None, message: str) -> dict:
+    return problem_at(element_id, message, rule=RULE, params={"detail": message})
+
+
 def _period_problems(root: etree._Element, main: etree._Element) -> Iterator[dict]:
     top_level = {node.get("id") for node in main.iterfind("bpmn:callActivity", NS)}
     for node in root.iter(etree.Element):
         if not _is_true(read_properties(node).get(PERIOD_FLAG)):
             continue
         if node.get("id") not in top_level:
-            yield problem_at(
+            yield _problem(
                 node.get("id"),
                 f"'{PERIOD_FLAG}' belongs on a call activity directly in the main process",
             )
         elif node.find("bpmn:multiInstanceLoopCharacteristics", NS) is not None:
-            yield problem_at(
+            yield _problem(
                 node.get("id"), "a call activity that opens a period cannot be multi-instance"
             )
     declared = {
@@ -139,16 +146,16 @@ def _period_problems(root: etree._Element, main: etree._Element) -> Iterator[dic
         for n in main.iterchildren(etree.Element)
         if _is_true(read_properties(n).get(PERIOD_FLAG))
     }
-    for period_id, split_id in _periods_beside_branches(main, declared):
-        yield problem_at(
+    for period_id, split_id in periods_beside_branches(main, declared):
+        yield _problem(
             period_id,
             f"this period runs beside another branch of gateway '{split_id}': a period's "
             "history can be cut only when nothing else runs beside it; join the branches "
             "before the period starts",
         )
-    looping = sorted(top_level & _nodes_on_cycles(main))
+    looping = sorted(top_level & nodes_on_cycles(main))
     if looping and not declared:
-        yield problem_at(
+        yield _problem(
             looping[0],
             "the main process loops back into this call activity, but no call activity "
             f"declares '{PERIOD_FLAG}' = true: mark the reporting period's call activity",
@@ -157,23 +164,23 @@ def _period_problems(root: etree._Element, main: etree._Element) -> Iterator[dic
 
 def _lane_problems(root: etree._Element, lane_roles: Mapping[str, str]) -> Iterator[dict]:
     for lane in root.iter(bpmn_tag("lane")):
-        role = lane_roles.get(lane.get("name") or "")
+        role = lane_role(lane, lane_roles)
         variable = read_properties(lane).get(OPD_VARIABLE, "").strip()
         if role in OPD_ROLES and not variable:
-            yield problem_at(
+            yield _problem(
                 lane.get("id"),
                 f"lane '{lane.get('name')}' is for role '{role}', whose people each belong to "
                 f"one OPD: give it an '{OPD_VARIABLE}' property naming the variable that holds "
                 "the OPD of its tasks",
             )
         elif variable and role not in OPD_ROLES:
-            yield problem_at(
+            yield _problem(
                 lane.get("id"),
                 f"'{OPD_VARIABLE}' only fits a lane whose role's people belong to an OPD "
                 f"({', '.join(sorted(OPD_ROLES))})",
             )
         elif variable and not variable.isidentifier():
-            yield problem_at(lane.get("id"), f"'{OPD_VARIABLE}' must be a variable name")
+            yield _problem(lane.get("id"), f"'{OPD_VARIABLE}' must be a variable name")
 
 
 def _context_problems(
@@ -181,18 +188,18 @@ def _context_problems(
 ) -> Iterator[dict]:
     for key in _words(read_properties(main).get(CONTEXT_KEYS)):
         if not key.isidentifier():
-            yield problem_at(main.get("id"), f"'{CONTEXT_KEYS}' holds '{key}', not a variable name")
+            yield _problem(main.get("id"), f"'{CONTEXT_KEYS}' holds '{key}', not a variable name")
     for node in root.iter(bpmn_tag("userTask")):
         view = read_properties(node).get(CONTEXT_VIEW, "").strip()
         if not view:
             continue
         if view not in CONTEXT_VIEWS:
             known = ", ".join(sorted(CONTEXT_VIEWS))
-            yield problem_at(node.get("id"), f"unknown '{CONTEXT_VIEW}' '{view}' (known: {known})")
+            yield _problem(node.get("id"), f"unknown '{CONTEXT_VIEW}' '{view}' (known: {known})")
             continue
         for form_key in CONTEXT_VIEWS[view]:
             if form_key not in form_keys:
-                yield problem_at(
+                yield _problem(
                     node.get("id"), f"view '{view}' reads form '{form_key}', which does not exist"
                 )
 
@@ -211,71 +218,11 @@ def _words(value: str | None) -> list[str]:
 
 def _lanes_of_nodes(root: etree._Element) -> dict[str, tuple[str, str]]:
     """Flow node id -> (lane id, its OPD variable); inner lanes and containers pass down."""
-    direct: dict[str, etree._Element] = {}
-    for lane in root.iter(bpmn_tag("lane")):  # document order: inner lanes come later, win
-        for ref in lane.iterfind("bpmn:flowNodeRef", NS):
-            if ref.text:
-                direct[ref.text.strip()] = lane
+    lanes = lane_elements(root)
     found = {}
     for node in root.iter(etree.Element):
-        lane = _lane_for(node, direct)
+        lane = lane_element_of(node, lanes)
         if node.get("id") and lane is not None:
             variable = read_properties(lane).get(OPD_VARIABLE, "").strip()
             found[node.get("id")] = (lane.get("id"), variable)
     return found
-
-
-def _lane_for(node: etree._Element, direct: Mapping[str, etree._Element]):
-    containers = list(node.iterancestors(*(bpmn_tag(tag) for tag in CONTAINER_TAGS)))
-    for item in [*reversed(containers), node]:  # as engine.bpmn.diagram_rules.lane_of
-        if item.get("id") in direct:
-            return direct[item.get("id")]
-    return None
-
-
-SPLITS = ("parallelGateway", "inclusiveGateway")
-
-
-def _periods_beside_branches(main: etree._Element, periods: set[str]) -> Iterator[tuple]:
-    """(period, gateway) for each period a parallel or inclusive split reaches before its
-    branches join again: a token would be alive beside the period when it starts."""
-    edges = _edges(main)
-    kinds = {n.get("id"): etree.QName(n).localname for n in main.iterchildren(etree.Element)}
-    incoming: dict[str, int] = {}
-    for targets in edges.values():
-        for target in targets:
-            incoming[target] = incoming.get(target, 0) + 1
-    for split, kind in kinds.items():
-        if kind not in SPLITS or len(edges.get(split, ())) < 2:
-            continue
-        stops = {n for n, k in kinds.items() if k == kind and incoming.get(n, 0) > 1}
-        reached = _reachable(edges, edges[split], stop=stops)
-        for period in sorted(periods & reached):
-            yield period, split
-
-
-def _edges(process: etree._Element) -> dict[str, set[str]]:
-    edges: dict[str, set[str]] = {}
-    for flow in process.iterfind("bpmn:sequenceFlow", NS):
-        edges.setdefault(flow.get("sourceRef"), set()).add(flow.get("targetRef"))
-    return edges
-
-
-def _nodes_on_cycles(process: etree._Element) -> set[str]:
-    """Ids of the flow nodes that lie on a cycle of the process's sequence flows."""
-    edges = _edges(process)
-    return {node for node in edges if node in _reachable(edges, edges[node])}
-
-
-def _reachable(
-    edges: Mapping[str, set[str]], start: set[str], stop: Collection[str] = ()
-) -> set[str]:
-    """Nodes reachable from `start` along the flows, not going on past a node in `stop`."""
-    seen, stack = set(), list(start)
-    while stack:
-        node = stack.pop()
-        if node not in seen:
-            seen.add(node)
-            if node not in stop:
-                stack.extend(edges.get(node, ()))
-    return seen

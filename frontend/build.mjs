@@ -2,6 +2,7 @@
 // (src/<page>/index.js, shared pieces in src/common/), each giving one .js and, when it imports
 // CSS, one .css. `npm run build` for minified bundles; `npm run build -- --dev` keeps them readable.
 import { build } from "esbuild";
+import { onePreactForFormJs } from "./src/formeditor/one-preact.mjs";
 import { fileURLToPath } from "node:url";
 
 const dev = process.argv.includes("--dev");
@@ -29,5 +30,7 @@ await build({
   legalComments: "linked",
   outdir,
   logLevel: "info",
+  // form-js-editor pins an older preact than form-js-viewer: one copy for both (see the plugin)
+  plugins: [onePreactForFormJs()],
   absWorkingDir: fileURLToPath(new URL(".", import.meta.url)),
 });

@@ -10,6 +10,7 @@ id and name; what depends on a run's data is bounded again at run time
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC
 
@@ -25,6 +26,13 @@ WAITING_EVENTS = ("timer", "message", "signal", "conditional")
 CATCH_EVENTS = ("intermediateCatchEvent", "boundaryEvent")
 SUBPROCESSES = ("callActivity", *CONTAINER_TAGS)
 SHOWN_IN_CYCLE = 8
+LEADING_ELEMENT = re.compile(r"^\w+ '[^']*': ")
+
+
+def _problem(element_id: str | None, message: str) -> dict:
+    """`detail` is the message without the element it leads with (named apart, translated)."""
+    detail = LEADING_ELEMENT.sub("", message, count=1)
+    return problem_at(element_id, message, rule="alur/bounds", params={"detail": detail})
 
 
 def bound_problems(root: etree._Element, limits: Limits) -> list[dict]:
@@ -58,12 +66,12 @@ def _cardinality_problems(root: etree._Element, limits: Limits) -> Iterator[dict
             message = f"loopCardinality {count} is more than the {cap} copies allowed"
         else:
             continue
-        yield problem_at(owner.get("id"), f"{describe_element(owner)}: {message}")
+        yield _problem(owner.get("id"), f"{describe_element(owner)}: {message}")
     for node in root.iterfind(".//bpmn:standardLoopCharacteristics[@loopMaximum]", NS):
         owner = node.getparent()
         maximum = node.get("loopMaximum", "").strip()
         if not maximum.isdigit() or int(maximum) > cap:
-            yield problem_at(owner.get("id"), f"{describe_element(owner)}: loopMaximum "
+            yield _problem(owner.get("id"), f"{describe_element(owner)}: loopMaximum "
                              f"{maximum!r} must be a whole number of at most {cap}")
 
 
@@ -90,7 +98,7 @@ def _timer_problems(root: etree._Element, limits: Limits) -> Iterator[dict]:
             check = TIMER_CHECKS.get(kind)
             value = _literal(text) if check else None
             for message in check(value, limits) if value is not None else ():
-                yield problem_at(owner.get("id"), f"{describe_element(owner)}: {kind}: {message}")
+                yield _problem(owner.get("id"), f"{describe_element(owner)}: {kind}: {message}")
 
 
 class WaitGraph:
@@ -115,7 +123,7 @@ class WaitGraph:
         for loop in self.root.iter(bpmn_tag("standardLoopCharacteristics")):
             owner = loop.getparent()
             if not self.waits(owner):
-                yield problem_at(owner.get("id"), f"{describe_element(owner)}: a loop "
+                yield _problem(owner.get("id"), f"{describe_element(owner)}: a loop "
                                  "around an activity that never waits would run without end")
 
     @staticmethod
@@ -163,7 +171,7 @@ class WaitGraph:
     def _cycle_problem(cycle: list[etree._Element]) -> dict:
         shown = ", ".join(f"{n.get('id')} ({describe_element(n)})" for n in cycle[:SHOWN_IN_CYCLE])
         more = f" and {len(cycle) - SHOWN_IN_CYCLE} more" if len(cycle) > SHOWN_IN_CYCLE else ""
-        return problem_at(
+        return _problem(
             cycle[0].get("id"),
             f"{describe_element(cycle[0])}: the flows go round through {shown}{more} without "
             "a wait (a user or receive task, a timer or message event, or a call activity "

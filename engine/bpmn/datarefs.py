@@ -47,6 +47,13 @@ _HIDDEN_OWNERS = (
 )
 
 
+RULE = "alur/data-reference"
+
+
+def _problem(element_id: str | None, message: str) -> dict:
+    return problem_at(element_id, message, rule=RULE, params={"detail": message})
+
+
 @dataclass(frozen=True)
 class _Ref:
     """One reference to a data item: element text, or an attribute when `attribute` is set."""
@@ -120,16 +127,16 @@ def _loop_ref_problems(ref: _Ref, items: list[etree._Element]) -> Iterator[dict]
     what = f"{_tag(ref.node)} {ref.value!r}" if ref.value else f"empty {_tag(ref.node)}"
     targets = _resolve(ref, items)
     if not targets:
-        yield problem_at(owner, f"{what} does not refer to any data item; declare a "
+        yield _problem(owner, f"{what} does not refer to any data item; declare a "
                                 "dataObject (or a dataInput/dataOutput) with that id")
         return
     target = targets[0]
     if _tag(target) not in LOOP_TARGET_TAGS:
-        yield problem_at(owner, f"{what} refers to the {_tag(target)} of "
+        yield _problem(owner, f"{what} refers to the {_tag(target)} of "
                                 f"{_owner_id(target)}; it must refer to a dataInput, "
                                 "dataOutput or dataObject")
     elif _process_of(target) is not _process_of(ref.node):
-        yield problem_at(owner, f"{what} refers to a data item of another process")
+        yield _problem(owner, f"{what} refers to a data item of another process")
 
 
 def _set_ref_problems(ref: _Ref, items: list[etree._Element]) -> Iterator[dict]:
@@ -141,7 +148,7 @@ def _set_ref_problems(ref: _Ref, items: list[etree._Element]) -> Iterator[dict]:
         return
     targets = [target for target in _resolve(ref, items) if _is_inside(target, io_spec)]
     if not any(_tag(target) == wanted for target in targets):
-        yield problem_at(_owner_id(ref.node), f"{_tag(ref.node)} {ref.value!r} does not refer "
+        yield _problem(_owner_id(ref.node), f"{_tag(ref.node)} {ref.value!r} does not refer "
                          f"to a {wanted} of the same ioSpecification")
 
 
@@ -156,7 +163,7 @@ def _shared_ids(root: etree._Element, items: list[etree._Element]) -> Iterator[d
         item_id = item.get("id")
         if counts[item_id] > 1 and item_id not in reported:
             reported.add(item_id)
-            yield problem_at(item_id, f"id {item_id!r} is used by {counts[item_id]} elements; "
+            yield _problem(item_id, f"id {item_id!r} is used by {counts[item_id]} elements; "
                              "give each data item a unique id and put the variable name in "
                              "its name")
 
@@ -166,13 +173,13 @@ def _rename_problems(root: etree._Element) -> Iterator[dict]:
     for item in items:
         name = (item.get("name") or "").strip()
         if name and not _is_identifier(name):
-            yield problem_at(item.get("id"), f"{_describe(item)}: name {name!r} is not a valid "
+            yield _problem(item.get("id"), f"{_describe(item)}: name {name!r} is not a valid "
                              "variable name (letters, digits and _, not starting with a digit)")
     yield from _clashes(root, items)
     for ref in _references(root):
         names = {variable_name(target) for target in _resolve(ref, items)}
         if len(names) > 1:
-            yield problem_at(_owner_id(ref.node), f"{_tag(ref.node)} {ref.value!r} is the id of "
+            yield _problem(_owner_id(ref.node), f"{_tag(ref.node)} {ref.value!r} is the id of "
                              f"several data items with different names: {sorted(names)}")
 
 
@@ -188,7 +195,7 @@ def _clashes(root: etree._Element, items: list[etree._Element]) -> Iterator[dict
             name = (item.get("name") or "").strip()
             if name and name != item.get("id") and name in others and _process_of(item) is process:
                 other = others[name]
-                yield problem_at(item.get("id"), f"{_describe(item)}: name {name!r} is also the id "
+                yield _problem(item.get("id"), f"{_describe(item)}: name {name!r} is also the id "
                                  f"of {_tag(other)} {name!r}; rename one of them")
 
 

@@ -1,14 +1,21 @@
-"""What a deployable diagram may contain: the lint half of engine.bpmn.parser.
+"""What a deployable diagram may contain: the element rules of the deploy-time lint.
 
-SpiffWorkflow accepts script tasks, pre/post scripts and service calls, and would happily
-parse a user task with no lane or no form. Alur Kinerja runs an SOP, not arbitrary code, so
+SpiffWorkflow accepts script tasks, pre/post scripts and service calls, and happily runs a
+gateway whose flows have no condition. Alur Kinerja runs an SOP, not arbitrary code, so
 every such element is reported here, by element id, before a diagram is stored; a modeller
 then fixes the whole list in one round trip instead of meeting the problems one at a time.
+Lanes and user tasks have modules of their own (engine.bpmn.lanes, engine.bpmn.user_tasks);
+engine.bpmn.lint runs them all.
+
+Each problem is `{"element_id", "rule", "message", "params"}`: `rule` is the id the browser
+lint plugin uses for the same check (`alur/<name>`, tests/fixtures/lint/README.md),
+`message` is English, and `params` hold what webapp.modeler.problems needs to say it again
+in the reader's language.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator
 
 from lxml import etree
 
@@ -20,7 +27,6 @@ NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
 CONTAINER_TAGS = ("subProcess", "transaction", "adHocSubProcess")
 ACTIVITY_TAGS = ("userTask", "callActivity", *CONTAINER_TAGS)
 UNSUPPORTED_TASKS = {
-    "scriptTask": "script tasks are not allowed",
     "serviceTask": "service tasks are not supported",
     "businessRuleTask": "business rule tasks are not supported",
 }
@@ -31,30 +37,31 @@ EXPRESSION_TAGS = (
     "conditionExpression", "condition", "timeDate", "timeDuration", "timeCycle",
     "loopCardinality", "completionCondition", "loopCondition",
 )
+DECISION_GATEWAYS = ("exclusiveGateway", "inclusiveGateway")
 
 
 def bpmn_tag(tag: str) -> str:
     return f"{{{BPMN_NS}}}{tag}"
 
 
-def find_problems(
-    root: etree._Element, lane_roles: Mapping[str, str], form_keys: Collection[str]
-) -> list[dict[str, str | None]]:
-    """Every problem SpiffWorkflow would not catch, as {"element_id", "message"} dicts."""
-    lane_names = lane_membership(root)
+def problem_at(
+    element_id: str | None, message: str, *, rule: str, params: dict | None = None
+) -> dict:
+    """One problem in the shape every caller (API, modeler, audit log) shares."""
+    return {"element_id": element_id, "rule": rule, "message": message,
+            "params": dict(params or {})}
+
+
+def element_problems(root: etree._Element, form_keys: Collection[str]) -> list[dict]:
+    """The rules about single elements (not lanes, not user tasks' properties)."""
     return [
         *_check_reserved_ids(root),
         *_check_task_types(root),
         *_check_script_extensions(root),
         *_check_expressions(root),
-        *_check_lanes(root, lane_roles),
-        *_check_user_tasks(root, lane_names, form_keys),
+        *_check_gateways(root),
         *_check_other_forms(root, form_keys),
     ]
-
-
-def problem_at(element_id: str | None, message: str) -> dict[str, str | None]:
-    return {"element_id": element_id, "message": message}
 
 
 def _check_reserved_ids(root: etree._Element) -> Iterator[dict]:
@@ -63,24 +70,33 @@ def _check_reserved_ids(root: etree._Element) -> Iterator[dict]:
     for node in root.iter(etree.Element):
         element_id = node.get("id") or ""
         if element_id in RESERVED_IDS or element_id.endswith(".EndJoin"):
-            yield problem_at(element_id, f"the id '{element_id}' is reserved by the engine")
+            yield problem_at(element_id, f"the id '{element_id}' is reserved by the engine",
+                             rule="alur/reserved-id", params={"id": element_id})
 
 
 def _check_task_types(root: etree._Element) -> Iterator[dict]:
-    for node in root.iter(*(bpmn_tag(tag) for tag in (*UNSUPPORTED_TASKS, *MESSAGE_TASKS))):
+    tags = ("scriptTask", *UNSUPPORTED_TASKS, *MESSAGE_TASKS)
+    for node in root.iter(*(bpmn_tag(tag) for tag in tags)):
         tag = etree.QName(node).localname
-        if tag in UNSUPPORTED_TASKS:
-            yield problem_at(node.get("id"), UNSUPPORTED_TASKS[tag])
+        if tag == "scriptTask":
+            yield problem_at(node.get("id"), "script tasks are not allowed",
+                             rule="alur/no-script", params={"script": tag})
+        elif tag in UNSUPPORTED_TASKS:
+            yield problem_at(node.get("id"), UNSUPPORTED_TASKS[tag], rule="alur/task-type",
+                             params={"type": tag})
         elif node.get("implementation") is not None:
-            yield problem_at(node.get("id"), f"{tag} with an implementation is not supported")
+            yield problem_at(node.get("id"), f"{tag} with an implementation is not supported",
+                             rule="alur/task-type", params={"type": tag})
 
 
 def _check_script_extensions(root: etree._Element) -> Iterator[dict]:
     """SpiffWorkflow runs spiffworkflow:preScript/postScript around any task it parses."""
     for extensions in root.iter(bpmn_tag("extensionElements")):
         names = {etree.QName(node).localname for node in extensions.iter(etree.Element)}
-        if names & SCRIPT_EXTENSIONS:
-            yield problem_at(extensions.getparent().get("id"), "pre/post scripts are not allowed")
+        found = sorted(names & SCRIPT_EXTENSIONS)
+        if found:
+            yield problem_at(extensions.getparent().get("id"), "pre/post scripts are not allowed",
+                             rule="alur/no-script", params={"script": ", ".join(found)})
 
 
 def _check_expressions(root: etree._Element) -> Iterator[dict]:
@@ -88,8 +104,39 @@ def _check_expressions(root: etree._Element) -> Iterator[dict]:
     for node in root.iter(*tags):
         owner = owner_of(node)
         for message in check_expression(node.text or ""):
-            yield problem_at(owner.get("id") if owner is not None else None,
-                             named(owner, message))
+            yield problem_at(
+                owner.get("id") if owner is not None else None, named(owner, message),
+                rule="alur/expression-grammar",
+                params={"expression": (node.text or "").strip(), "reason": message,
+                        "field": etree.QName(node).localname},
+            )
+
+
+def _check_gateways(root: etree._Element) -> Iterator[dict]:
+    """A decision with a flow that is neither the default nor conditioned would take that
+    flow whatever the data says (or stop the run): every other flow needs a condition."""
+    outgoing: dict[str, list[etree._Element]] = {}
+    for flow in root.iter(bpmn_tag("sequenceFlow")):
+        outgoing.setdefault(flow.get("sourceRef"), []).append(flow)
+    for gateway in root.iter(*(bpmn_tag(tag) for tag in DECISION_GATEWAYS)):
+        flows = outgoing.get(gateway.get("id"), [])
+        default = gateway.get("default")
+        bare = [f for f in flows if f.get("id") != default and not _has_condition(f)]
+        if len(flows) >= 2 and bare:
+            ids = [flow.get("id") for flow in bare]
+            yield problem_at(
+                gateway.get("id"),
+                named(gateway, "give the gateway a default flow or a condition on every "
+                      f"outgoing flow; without one: {', '.join(ids)}"),
+                rule="alur/gateway-conditions",
+                params={"flows": ids,
+                        "flow_names": [(f.get("name") or "").strip() or f.get("id") for f in bare]},
+            )
+
+
+def _has_condition(flow: etree._Element) -> bool:
+    condition = flow.find("bpmn:conditionExpression", NS)
+    return condition is not None and bool((condition.text or "").strip())
 
 
 def owner_of(node: etree._Element) -> etree._Element | None:
@@ -118,33 +165,6 @@ def describe_element(node: etree._Element | None) -> str:
     return f"{kind} '{name}'" if name else kind
 
 
-def _check_lanes(root: etree._Element, lane_roles: Mapping[str, str]) -> Iterator[dict]:
-    for lane in root.iter(bpmn_tag("lane")):
-        name = lane.get("name")
-        if not name:
-            yield problem_at(lane.get("id"), "lane has no name")
-        elif name not in lane_roles:
-            yield problem_at(lane.get("id"), f"lane '{name}' has no role mapping")
-
-
-def lane_membership(root: etree._Element) -> dict[str, str | None]:
-    """Element id -> lane name; later (inner) lanes win, as in SpiffWorkflow's index."""
-    return {
-        ref.text: ref.getparent().get("name")
-        for ref in root.iter(bpmn_tag("flowNodeRef"))
-        if ref.text is not None
-    }
-
-
-def lane_of(node: etree._Element, lane_names: Mapping[str, str | None]) -> str | None:
-    """An embedded subprocess passes its lane down to its children, as SpiffWorkflow does."""
-    containers = list(node.iterancestors(*(bpmn_tag(tag) for tag in CONTAINER_TAGS)))
-    for item in [*reversed(containers), node]:
-        if lane_names.get(item.get("id")) is not None:
-            return lane_names[item.get("id")]
-    return None
-
-
 def read_properties(node: etree._Element) -> dict[str, str]:
     path = "./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property"
     return {
@@ -159,32 +179,6 @@ def whole_days(value: str | None) -> int | None:
     return int(text) if text.isascii() and text.isdigit() else None
 
 
-def _check_user_tasks(
-    root: etree._Element, lane_names: Mapping[str, str | None], form_keys: Collection[str]
-) -> Iterator[dict]:
-    for task in root.iter(bpmn_tag("userTask")):
-        process = next(task.iterancestors(bpmn_tag("process")), None)
-        has_lanes = process is not None and next(process.iter(bpmn_tag("lane")), None) is not None
-        if has_lanes and lane_of(task, lane_names) is None:
-            yield problem_at(task.get("id"), "user task is not in a lane")
-        for message in _property_problems(read_properties(task), form_keys):
-            yield problem_at(task.get("id"), message)
-
-
-def _property_problems(properties: Mapping[str, str], form_keys: Collection[str]) -> list[str]:
-    problems = []
-    if not properties.get("sop_step", "").strip():
-        problems.append("user task has no 'sop_step' property")
-    if whole_days(properties.get("waktu_hari_kerja")) is None:
-        problems.append("property 'waktu_hari_kerja' must be a whole number of days (0 or more)")
-    form_key = properties.get("form_key", "").strip()
-    if not form_key:
-        problems.append("user task has no 'form_key' property")
-    elif form_key not in form_keys:
-        problems.append(f"form '{form_key}' does not exist")
-    return problems
-
-
 def _check_other_forms(root: etree._Element, form_keys: Collection[str]) -> Iterator[dict]:
     """A start event (or any element besides a user task) may name a form: it must exist."""
     path = (
@@ -194,4 +188,5 @@ def _check_other_forms(root: etree._Element, form_keys: Collection[str]) -> Iter
     for node in root.xpath(path, namespaces=NS):
         form_key = read_properties(node).get("form_key", "").strip()
         if form_key and form_key not in form_keys:
-            yield problem_at(node.get("id"), f"form '{form_key}' does not exist")
+            yield problem_at(node.get("id"), f"form '{form_key}' does not exist",
+                             rule="alur/form-missing", params={"form": form_key})

@@ -1,15 +1,14 @@
-"""Hardened loading and deploy-time checking of uploaded BPMN diagrams.
+"""Deploy-time checking of uploaded BPMN diagrams, and what the engine reads from them.
 
-An upload is untrusted: it is refused before parsing if it declares a DOCTYPE (the
-door to XXE and entity bombs, and BPMN needs none), parsed with entity resolution and
-network access off, and then linted so that scripts, services and unsafe expressions
-are refused at deploy rather than discovered, or executed, at runtime. All problems
-are reported at once so that a modeller can fix a diagram in one round trip.
+An upload is untrusted: it is read safely (engine.bpmn.xmlload), then linted
+(engine.bpmn.lint, bounds, datarefs and the caller's own rules) so that scripts, services
+and unsafe expressions are refused at deploy rather than discovered, or executed, at
+runtime, and finally built by SpiffWorkflow. All problems are reported at once, each with
+its rule, so that a modeller can fix a diagram in one round trip.
 """
 
 from __future__ import annotations
 
-import codecs
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -25,18 +24,15 @@ from engine.bpmn.diagram_rules import (
     CONTAINER_TAGS,
     NS,
     bpmn_tag,
-    find_problems,
-    lane_membership,
-    lane_of,
     problem_at,
     read_properties,
     whole_days,
 )
+from engine.bpmn.lanes import effective_lane_roles, lane_element_of, lane_elements, lane_role
 from engine.bpmn.limits import Limits
-from engine.errors import InvalidDiagramError, PayloadTooLargeError
-
-DOCTYPE_MARKERS = (b"<!doctype", b"<!entity")
-DOCTYPE_MESSAGE = "BPMN files must not contain a DOCTYPE or ENTITY declaration"
+from engine.bpmn.lint import label_problems, lint_problems
+from engine.bpmn.xmlload import load_xml
+from engine.errors import InvalidDiagramError
 
 
 @dataclass(frozen=True)
@@ -63,46 +59,8 @@ class ParsedDiagram:
     process_ids: list[str]
     activities: dict[str, ActivityInfo]
     lanes: dict[str, str]
+    lane_roles: dict[str, str] = field(default_factory=dict)
     root: etree._Element | None = field(default=None, compare=False, repr=False)
-
-
-def load_xml(data: bytes, *, max_bytes: int) -> etree._Element:
-    """Parse an upload, refusing oversize files and any DTD before libxml2 sees them."""
-    if len(data) > max_bytes:
-        raise PayloadTooLargeError(
-            f"The BPMN file is larger than the limit of {max_bytes} bytes",
-            code="bpmn_too_large",
-            details={"size": len(data), "max_bytes": max_bytes},
-        )
-    if _declares_doctype(data):
-        raise InvalidDiagramError(DOCTYPE_MESSAGE, code="bpmn_doctype_forbidden")
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-        huge_tree=False, remove_comments=False,
-    )
-    try:
-        root = etree.fromstring(data, parser=parser)
-    except etree.XMLSyntaxError as error:
-        raise InvalidDiagramError(
-            "The BPMN file is not well-formed XML",
-            code="bpmn_malformed",
-            details={"line": error.lineno, "reason": error.msg},
-        ) from error
-    docinfo = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None:
-        raise InvalidDiagramError(DOCTYPE_MESSAGE, code="bpmn_doctype_forbidden")
-    if root.tag != bpmn_tag("definitions"):
-        raise InvalidDiagramError("This file is not a BPMN diagram", code="bpmn_not_bpmn")
-    return root
-
-
-def _declares_doctype(data: bytes) -> bool:
-    """Scan raw bytes; removing NULs also exposes UTF-16/32 text without a BOM."""
-    texts = [data, data.replace(b"\x00", b"")]
-    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) or data[:4] == codecs.BOM_UTF32_BE:
-        for codec in ("utf-16", "utf-32"):
-            texts.append(data.decode(codec, errors="replace").encode("utf-8", errors="replace"))
-    return any(marker in text.lower() for text in texts for marker in DOCTYPE_MARKERS)
 
 
 def build_specs(
@@ -119,9 +77,12 @@ def build_specs(
     try:
         parser.add_bpmn_xml(tree, filename)
         return parser.get_spec(main_id), parser.get_subprocess_specs(main_id)
-    except SpiffWorkflowException as error:
+    except (SpiffWorkflowException, ValueError, TypeError, KeyError, AttributeError) as error:
+        # SpiffWorkflow's parser also fails with bare ValueError/TypeError on well-formed but
+        # odd input (bounds like x="abc", a process without an id): a problem, never a 500.
         message = str(error.args[0]) if error.args else type(error).__name__
-        problem = problem_at(getattr(error, "id", None) or None, message)
+        problem = problem_at(getattr(error, "id", None) or None, message, rule="alur/engine",
+                             params={"detail": message})
         raise InvalidDiagramError(
             f"The diagram could not be built: {message}",
             code="bpmn_invalid",
@@ -141,7 +102,8 @@ def _main_process_id(root: etree._Element) -> str:
     for process in _executable_processes(root):
         if process.get("id") not in called:
             return process.get("id")
-    problem = problem_at(root.get("id"), "the diagram has no executable main process")
+    problem = problem_at(root.get("id"), "the diagram has no executable main process",
+                         rule="alur/executable")
     raise InvalidDiagramError(
         "The diagram has no executable main process",
         code="bpmn_invalid",
@@ -161,18 +123,53 @@ def validate_diagram(
     filename: str = "diagram.bpmn",
     checks: Sequence[Check] = (),
     limits: Limits | None = None,
+    known_roles: Collection[str] | None = None,
 ) -> ParsedDiagram:
     """Load and lint an upload, refusing it with every problem found, or describe it.
 
-    `checks` are the caller's own rules (the SOP's declarations, engine.sop), each given the
-    tree and the main process id; their problems are reported with the others, at once.
-    `limits` are the settings' bounds on loop counts and timers (engine.bpmn.bounds).
+    `lane_roles` are the defaults (bpmn/lane-roles.toml) for lanes that carry no role of
+    their own (engine.bpmn.lanes); `known_roles`, when given, the role codes a lane may
+    name (the deploy service passes engine.models.users.ROLE_CODES). `checks` are the
+    caller's own rules (the SOP's declarations, engine.sop), each given the tree and the
+    main process id; their problems are reported with the others, at once. `limits` are
+    the settings' bounds on loop counts and timers (engine.bpmn.bounds).
     """
     root = load_xml(data, max_bytes=max_bytes)
-    problems = find_problems(root, lane_roles, form_keys)
+    problems = diagram_problems(
+        root, lane_roles=lane_roles, form_keys=form_keys, filename=filename, checks=checks,
+        limits=limits, known_roles=known_roles,
+    )
+    if problems:
+        raise InvalidDiagramError(
+            f"The diagram was refused: {len(problems)} problem(s)",
+            code="invalid_diagram",
+            details={"problems": problems},
+        )
+    return describe_diagram(root, lane_roles)
+
+
+def diagram_problems(
+    root: etree._Element,
+    *,
+    lane_roles: Mapping[str, str],
+    form_keys: Collection[str],
+    filename: str = "diagram.bpmn",
+    checks: Sequence[Check] = (),
+    limits: Limits | None = None,
+    known_roles: Collection[str] | None = None,
+) -> list[dict]:
+    """Every problem of a loaded tree (empty when it may be deployed), each naming its rule."""
+    problems = lint_problems(
+        root, lane_defaults=lane_roles, form_keys=form_keys, known_roles=known_roles
+    )
     problems.extend(bound_problems(root, limits or Limits()))
-    if not _executable_processes(root):
-        problems.append(problem_at(root.get("id"), "the diagram has no executable process"))
+    nameless = [process for process in root.iterfind("bpmn:process", NS) if not process.get("id")]
+    if nameless:  # nothing can refer to it, and the engine cannot name its spec
+        problems.append(problem_at(None, "a process has no id", rule="alur/engine",
+                                   params={"detail": "a process has no id"}))
+    elif not _executable_processes(root):
+        problems.append(problem_at(root.get("id"), "the diagram has no executable process",
+                                   rule="alur/executable"))
     else:
         problems.extend(reference_problems(root))
         main_id = _main_process_id(root)
@@ -181,49 +178,55 @@ def validate_diagram(
         try:
             build_specs(root, filename)
         except InvalidDiagramError as error:
-            problems.extend(error.details["problems"])
-    if problems:
-        raise InvalidDiagramError(
-            f"The diagram was refused: {len(problems)} problem(s)",
-            code="invalid_diagram",
-            details={"problems": problems},
-        )
-    return _describe(root, lane_roles, lane_membership(root))
+            problems.extend(_not_reported(error.details["problems"], problems))
+    return label_problems(root, problems)
 
 
-def _describe(
-    root: etree._Element, lane_roles: Mapping[str, str], lane_names: Mapping[str, str | None]
-) -> ParsedDiagram:
+def _not_reported(engine_problems: list[dict], problems: list[dict]) -> list[dict]:
+    """SpiffWorkflow stops at the first element it cannot build, often one the lint already
+    reported (a service task, a gateway's bare flow): say it once, the lint's clearer way."""
+    reported = {problem["element_id"] for problem in problems}
+    reported |= {flow for problem in problems if problem["rule"] == "alur/gateway-conditions"
+                 for flow in problem["params"]["flows"]}
+    return [problem for problem in engine_problems
+            if problem["rule"] != "alur/engine" or problem["element_id"] not in reported]
+
+
+def describe_diagram(root: etree._Element, defaults: Mapping[str, str]) -> ParsedDiagram:
+    """What the engine needs of a diagram that passed the checks (`lane_roles` defaults)."""
     activities = {}
+    lanes = lane_elements(root)
     for process in root.iterfind("bpmn:process", NS):
         for node in process.iter(*(bpmn_tag(tag) for tag in ACTIVITY_TAGS)):
-            info = _activity_info(node, lane_roles, lane_names)
+            info = _activity_info(node, defaults, lanes)
             activities[info.element_id] = info
-    named_lanes = (lane.get("name") for lane in root.iter(bpmn_tag("lane")))
+    effective = effective_lane_roles(root, defaults)
+    named_lanes = ((lane.get("name") or "").strip() for lane in root.iter(bpmn_tag("lane")))
     return ParsedDiagram(
         main_process_id=_main_process_id(root),
         process_ids=[process.get("id") for process in _executable_processes(root)],
         activities=activities,
-        lanes={name: lane_roles[name] for name in named_lanes if name in lane_roles},
+        lanes={name: effective[name] for name in named_lanes if name in effective},
+        lane_roles=effective,
         root=root,
     )
 
 
 def _activity_info(
-    node: etree._Element, lane_roles: Mapping[str, str], lane_names: Mapping[str, str | None]
+    node: etree._Element, defaults: Mapping[str, str], lanes: Mapping[str, etree._Element]
 ) -> ActivityInfo:
     """process_id is the process or embedded subprocess holding the node: Spiff's spec name."""
     properties = read_properties(node)
     container_tags = [bpmn_tag(tag) for tag in ("process", *CONTAINER_TAGS)]
     container = next(node.iterancestors(*container_tags))
-    lane = lane_of(node, lane_names)
+    lane = lane_element_of(node, lanes)
     documentation = node.find("bpmn:documentation", NS)
     return ActivityInfo(
         element_id=node.get("id"),
         name=node.get("name") or node.get("id"),
         process_id=container.get("id"),
-        lane=lane,
-        role=lane_roles.get(lane) if lane else None,
+        lane=(lane.get("name") or "").strip() or None if lane is not None else None,
+        role=lane_role(lane, defaults) if lane is not None else None,
         sop_step=properties.get("sop_step", "").strip() or None,
         waktu_hari_kerja=whole_days(properties.get("waktu_hari_kerja")),
         form_key=properties.get("form_key", "").strip() or None,

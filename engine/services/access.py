@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from engine.errors import PermissionDeniedError
 from engine.models import Document, Event, HumanTask, ProcessInstance, User
+from engine.models.users import MODELER_ROLES
 from engine.services import versions
 
 OVERSEER_ROLES = frozenset({"kepala_ukpbj", "tim_kelembagaan", "admin", "auditor"})
@@ -160,3 +161,19 @@ def _event_visible(event: Event, readable: set[int], per_opd, own_code: str | No
     if event.element_id in per_opd:  # a per-OPD element without a task: row 12's timer
         return own_code is not None and (event.payload or {}).get("opd") == own_code
     return True
+
+
+# ---- the modeler -------------------------------------------------------------------------
+
+def is_modeler(actor: User) -> bool:
+    """Process owners and administrators edit diagrams, forms and drafts and deploy them."""
+    return bool(actor.roles & MODELER_ROLES)
+
+
+def ensure_modeler(actor: User) -> None:
+    """Refuse anyone else, for every read and write of the modeler (webapp/modeler, the
+    definitions API): a draft may hold a process not yet meant for everyone's eyes."""
+    if not is_modeler(actor):
+        raise PermissionDeniedError(
+            "Only process owners and administrators may use the modeler", code="modeler_only"
+        )

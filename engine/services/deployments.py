@@ -1,15 +1,17 @@
 """Deploy a BPMN diagram and its forms as an immutable, content-addressed version.
 
-Every deploy path (the CLI, `make run`, later the modeler) goes through
-`deploy_diagram`, so a diagram is checked the same way wherever it comes from. The same
-content deployed twice yields the same version; running instances keep theirs.
+Every deploy path (the CLI, `make run`, the API, the modeler's Deploy button) goes through
+`deploy_diagram`, and the modeler's "check" through `check_deploy`, so a diagram and its
+forms are checked the same way wherever they come from, with every problem at once. The
+same content (diagram, forms, effective lane roles) deployed twice yields the same version;
+running instances keep theirs.
 """
 
 from __future__ import annotations
 
 import hashlib
 import tomllib
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -18,16 +20,17 @@ from sqlalchemy.orm import Session
 
 from engine import forms as form_schemas
 from engine import sop
-from engine.bpmn.parser import ParsedDiagram, load_xml, validate_diagram
+from engine.bpmn.lint import label_problems
+from engine.bpmn.parser import describe_diagram, diagram_problems, load_xml
+from engine.bpmn.stored import process_name, stored_activities
 from engine.errors import DomainError, InvalidDiagramError, NotFoundError
 from engine.events import EventType
 from engine.models import Definition, DefinitionVersion
+from engine.models.users import ROLE_CODES
 from engine.runtime import runtime_of
 from engine.services import audit
+from engine.services.formchecks import form_problems
 from engine.services.versions import START_KEY
-
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,32 @@ def content_hash(data: bytes, forms: dict, lane_roles: dict) -> str:
     return digest.hexdigest()
 
 
+def check_deploy(
+    session: Session, data: bytes, *, filename: str, forms: dict, lane_roles: dict
+) -> list[dict]:
+    """Every problem that would refuse this deploy, or [] when it may be deployed; stores
+    nothing. Whole-file refusals (too large, not XML, a DOCTYPE, not BPMN, not UTF-8) raise
+    as they do at deploy. `lane_roles` are the defaults for lanes without a role of their own.
+    """
+    return _inspect(session, data, filename=filename, forms=forms, lane_roles=lane_roles)[1]
+
+
+def _inspect(session: Session, data: bytes, *, filename: str, forms: dict, lane_roles: dict):
+    runtime = runtime_of(session)
+    root = load_xml(data, max_bytes=runtime.settings.max_bpmn_bytes)
+    _utf8(data)
+
+    def sop_rules(tree, main_id: str) -> list[dict]:
+        return sop.rule_problems(tree, main_id, lane_roles, set(forms))
+
+    problems = diagram_problems(
+        root, lane_roles=lane_roles, form_keys=set(forms), filename=filename,
+        checks=[sop_rules], limits=runtime.bpmn.limits, known_roles=ROLE_CODES,
+    )
+    problems.extend(label_problems(root, form_problems(root, forms)))
+    return root, problems
+
+
 def deploy_diagram(
     session: Session,
     data: bytes,
@@ -59,36 +88,27 @@ def deploy_diagram(
 ) -> Deployment:
     """Validate and store a diagram; raise InvalidDiagramError naming each problem.
 
-    The global chain's lock comes first: it serializes whole deploys, so two at once can
-    neither take the same version number nor fork the chain.
+    `lane_roles` are the defaults (bpmn/lane-roles.toml); a lane's own `role` property wins,
+    and the effective mapping is what the version stores and hashes. The global chain's
+    lock comes first: it serializes whole deploys, so two at once can neither take the
+    same version number nor fork the chain.
     """
     audit.lock_global_chain(session)
-    settings = runtime_of(session).settings
-    text = _utf8(data)
-
-    def sop_rules(root, main_id: str) -> list[dict]:
-        return sop.rule_problems(root, main_id, lane_roles, set(forms))
-
-    parsed = validate_diagram(
-        data,
-        lane_roles=lane_roles,
-        form_keys=set(forms),
-        max_bytes=settings.max_bpmn_bytes,
-        filename=filename,
-        checks=[sop_rules],
-        limits=runtime_of(session).bpmn.limits,
-    )
+    root, problems = _inspect(session, data, filename=filename, forms=forms, lane_roles=lane_roles)
+    if problems:
+        raise InvalidDiagramError(
+            f"The diagram was refused: {len(problems)} problem(s)",
+            code="invalid_diagram",
+            details={"problems": problems},
+        )
+    parsed = describe_diagram(root, lane_roles)
+    activities = stored_activities(parsed, root, START_KEY)
     used = {a.form_key for a in parsed.activities.values() if a.form_key}
-    root = (
-        parsed.root
-        if parsed.root is not None
-        else load_xml(data, max_bytes=settings.max_bpmn_bytes)
-    )
-    activities = _activities(parsed, root)
     used |= {activities[START_KEY]["form_key"]} - {None}
     bundle = {key: forms[key] for key in sorted(used)}
-    digest = content_hash(data, bundle, lane_roles)
-    definition = _definition_for(session, parsed.main_process_id, _process_name(root, parsed), now)
+    digest = content_hash(data, bundle, parsed.lane_roles)
+    key = parsed.main_process_id
+    definition = _definition_for(session, key, process_name(root, key), now)
     existing = session.scalars(
         select(DefinitionVersion).where(
             DefinitionVersion.definition_id == definition.id,
@@ -102,16 +122,22 @@ def deploy_diagram(
         version=_next_number(session, definition),
         content_hash=digest,
         filename=filename,
-        bpmn_xml=text,
+        bpmn_xml=data.decode("utf-8"),
         forms=bundle,
         activities=activities,
-        lane_roles=dict(lane_roles),
+        lane_roles=parsed.lane_roles,
         rules=sop.read_rules(root, parsed.main_process_id).to_dict(),
         deployed_by_id=actor_id,
         deployed_at=now,
     )
     session.add(version)
     session.flush()
+    _record_created(session, version, filename, now, actor_id)
+    return Deployment(version, created=True)
+
+
+def _record_created(session: Session, version: DefinitionVersion, filename: str,
+                    now: datetime, actor_id: int | None) -> None:
     audit.record_event(
         session,
         None,
@@ -119,13 +145,12 @@ def deploy_diagram(
         now,
         actor_id=actor_id,
         payload={
-            "definition": definition.key,
+            "definition": version.definition.key,
             "version": version.version,
-            "content_hash": digest,
+            "content_hash": version.content_hash,
             "filename": filename,
         },
     )
-    return Deployment(version, created=True)
 
 
 def _utf8(data: bytes) -> str:
@@ -183,54 +208,6 @@ def _next_number(session: Session, definition: Definition) -> int:
         )
     )
     return (current or 0) + 1
-
-
-def _process_name(root, parsed: ParsedDiagram) -> str:
-    """The pool's name (participant) if there is one, else the process's, else its id."""
-    ns = {"bpmn": BPMN_NS}
-    key = parsed.main_process_id
-    for xpath in ("//bpmn:participant[@processRef=$id]/@name", "//bpmn:process[@id=$id]/@name"):
-        names = root.xpath(xpath, id=key, namespaces=ns)
-        if names and names[0].strip():
-            return names[0].strip()
-    return key
-
-
-def _activities(parsed: ParsedDiagram, root) -> dict[str, dict]:
-    """Activity metadata as stored on the version, plus every extension property."""
-    result = {}
-    for element_id, info in parsed.activities.items():
-        entry = asdict(info)
-        entry.update({k: v for k, v in _properties(root, element_id).items() if k not in entry})
-        result[element_id] = entry
-    result[START_KEY] = _start_entry(root, parsed)
-    return result
-
-
-def _properties(root, element_id: str) -> dict[str, str]:
-    nodes = root.xpath(
-        "//*[@id=$id]/bpmn:extensionElements/spiff:properties/spiff:property",
-        id=element_id,
-        namespaces={"bpmn": BPMN_NS, "spiff": SPIFF_NS},
-    )
-    return {n.get("name"): n.get("value") for n in nodes}
-
-
-def _start_entry(root, parsed: ParsedDiagram) -> dict:
-    """The main process's start event: who may start an instance, with which form."""
-    ns = {"bpmn": BPMN_NS}
-    process = root.xpath("//bpmn:process[@id=$id]", id=parsed.main_process_id, namespaces=ns)[0]
-    start = process.xpath("./bpmn:startEvent", namespaces=ns)[0]
-    lanes = process.xpath(".//bpmn:lane[bpmn:flowNodeRef=$id]", id=start.get("id"), namespaces=ns)
-    lane = lanes[0].get("name") if lanes else None
-    props = _properties(root, start.get("id"))
-    return {
-        "element_id": start.get("id"),
-        "name": start.get("name") or "",
-        "lane": lane,
-        "role": parsed.lanes.get(lane) if lane else None,
-        "form_key": props.get("form_key"),
-    }
 
 
 def latest_version(session: Session, key: str) -> DefinitionVersion:

@@ -145,3 +145,12 @@ class Visitor:
         if path.startswith("/api/"):
             headers["Authorization"] = f"Bearer {self.token}"
         return self.client.open(path, method=method, headers=headers, **kwargs)
+
+
+# Process owners' routes (the modeler pages, the definitions and diff API): no run object;
+# every role, the auditor included, is tried on each in tests/webapp/test_modeler_roles.py.
+OWNERS_MODULES = ("webapp.modeler.", "webapp.api.definitions", "webapp.api.diffs")
+
+
+def is_owners_route(app, endpoint: str) -> bool:
+    return app.view_functions[endpoint].__module__.startswith(OWNERS_MODULES)

@@ -18,6 +18,8 @@ from engine.errors import DomainError, InvalidInputError, PayloadTooLargeError
 
 API_BODY_LIMIT = 1024 * 1024
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Endpoints that also take files (a diagram and its forms) as multipart/form-data.
+MULTIPART_ENDPOINTS = frozenset({"api.deploy_version"})
 # path ids stay within a 32-bit integer, so a forged huge id is a 404, not a database error
 ID = "id"  # webapp.converters.RowIdConverter
 
@@ -35,9 +37,15 @@ def check_body() -> None:
     length = request.content_length
     if length is not None and length > API_BODY_LIMIT:
         raise _too_large()
-    if request.method in BODY_METHODS and _has_body() and not request.is_json:
+    if request.method in BODY_METHODS and _has_body() and not (
+        request.is_json or _multipart_allowed()
+    ):
         raise UnsupportedMediaTypeError("Send the body as application/json",
                                         details={"content_type": request.mimetype or None})
+
+
+def _multipart_allowed() -> bool:
+    return request.endpoint in MULTIPART_ENDPOINTS and request.mimetype == "multipart/form-data"
 
 
 def _too_large() -> PayloadTooLargeError:

@@ -223,7 +223,8 @@ def test_a_stored_legacy_diagram_still_builds_but_is_refused_at_deploy():
         obj.getparent().remove(obj)
     spec, subprocesses = build_specs(root)
     assert spec.task_specs["Task_10"].data_output.bpmn_id == "pemetaan_opd"
-    problems = reference_problems(root)
+    problems = [{"element_id": p["element_id"], "message": p["message"]}
+                for p in reference_problems(root)]
     assert {"element_id": "opd", "message": "id 'opd' is used by 3 elements; give each data "
             "item a unique id and put the variable name in its name"} in problems
     assert {"element_id": "Task_10", "message": "loopDataOutputRef 'pemetaan_opd' does not "
@@ -233,7 +234,7 @@ def test_a_stored_legacy_diagram_still_builds_but_is_refused_at_deploy():
 
 # --- refusals ----------------------------------------------------------------------------
 
-LANES = {"Tim": "tim"}
+LANES = {"Tim": "tim_kelembagaan"}
 FORMS = {"isi"}
 SMALL = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -277,7 +278,9 @@ def problems_of(text: str) -> list[tuple[str | None, str]]:
     with pytest.raises(InvalidDiagramError) as caught:
         validate_diagram(text.encode(), lane_roles=LANES, form_keys=FORMS, max_bytes=MAX_BYTES)
     assert caught.value.code == "invalid_diagram"
-    return [(p["element_id"], p["message"]) for p in caught.value.details["problems"]]
+    problems = caught.value.details["problems"]
+    assert {p["rule"] for p in problems} == {"alur/data-reference"}
+    return [(p["element_id"], p["message"]) for p in problems]
 
 
 def test_small_diagram_is_valid_and_runs_by_name():
@@ -373,7 +376,8 @@ def test_a_name_that_is_not_a_variable_name_is_refused(name):
         build_specs(load_xml(text.encode(), max_bytes=MAX_BYTES))
     assert caught.value.code == "bpmn_invalid"
     assert caught.value.details["problems"] == [
-        {"element_id": problem[0], "message": problem[1]}
+        {"element_id": problem[0], "rule": "alur/data-reference", "message": problem[1],
+         "params": {"detail": problem[1]}}
     ]
 
 

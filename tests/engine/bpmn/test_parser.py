@@ -68,7 +68,7 @@ VALID = """<?xml version="1.0" encoding="UTF-8"?>
       <bpmn:extensionElements>
         <spiffworkflow:properties>
           <spiffworkflow:property name="sop_step" value="2"/>
-          <spiffworkflow:property name="waktu_hari_kerja" value="0"/>
+          <spiffworkflow:property name="waktu_hari_kerja" value="1"/>
           <spiffworkflow:property name="form_key" value="telaah"/>
         </spiffworkflow:properties>
       </bpmn:extensionElements>
@@ -115,7 +115,7 @@ def test_valid_diagram_is_described():
         output="Draf usulan", is_multi_instance=False,
     )
     telaah = parsed.activities["ut_telaah"]
-    assert (telaah.role, telaah.waktu_hari_kerja, telaah.kelengkapan) == ("kepala_ukpbj", 0, "")
+    assert (telaah.role, telaah.waktu_hari_kerja, telaah.kelengkapan) == ("kepala_ukpbj", 1, "")
 
 
 def test_build_specs_keeps_spiff_extension_properties():
@@ -150,7 +150,8 @@ def test_restricted_engine_runs_gateway_and_timer_of_a_valid_diagram():
 def test_unmapped_lane_is_refused_naming_the_lane_id():
     roles = {"Tim Kelembagaan": "tim_kelembagaan"}
     assert problems_of(VALID, lane_roles=roles) == [
-        ("lane_kepala", "lane 'Kepala UKPBJ' has no role mapping")
+        ("lane_kepala", "lane 'Kepala UKPBJ' has no role mapping"),
+        ("ut_telaah", "user task is in lane 'Kepala UKPBJ', which has no role"),
     ]
 
 
@@ -185,7 +186,7 @@ def test_all_problems_are_collected_at_once():
     assert problems_of(text) == [
         ("timer", "attribute access is not allowed"),
         ("f_yes", "function call 'open' is not allowed"),
-        ("ut_usulan", "property 'waktu_hari_kerja' must be a whole number of days (0 or more)"),
+        ("ut_usulan", "property 'waktu_hari_kerja' must be a whole number of days (1 or more)"),
         ("ut_telaah", "user task is not in a lane"),
         ("ut_telaah", "user task has no 'sop_step' property"),
     ]
@@ -281,3 +282,22 @@ def test_miwg_reference_files_load():
     for path in files:
         root = load_xml(path.read_bytes(), max_bytes=10_000_000)
         assert root.get("id"), path.name
+
+
+def test_process_without_id_is_a_problem_not_a_crash():
+    """Nothing can refer to a nameless process and the engine cannot name its spec."""
+    text = VALID.replace('<bpmn:process id="p_main"', "<bpmn:process", 1)
+    assert text != VALID
+    assert (None, "a process has no id") in problems_of(text)
+
+
+def test_spiffworkflow_value_errors_become_problems():
+    """SpiffWorkflow's parser raises a bare ValueError on bounds that are not numbers."""
+    sop = Path(__file__).parents[3] / "bpmn" / "sop-pengelolaan-kinerja.bpmn"
+    text = sop.read_text(encoding="utf-8").replace('x="', 'x="abc', 1)
+    forms = {path.name.removesuffix(".form.json")
+             for path in (sop.parents[1] / "forms").glob("*.form.json")}
+    with pytest.raises(InvalidDiagramError) as refused:
+        validate(text, form_keys=forms, lane_roles={})
+    rules = {problem["rule"] for problem in refused.value.details["problems"]}
+    assert "alur/engine" in rules
