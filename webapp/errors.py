@@ -44,8 +44,13 @@ HTTP_MESSAGES = {
 }
 
 
+# Endpoints that are JSON whatever the Accept header says (the modeler's editors' XHR): a
+# refusal there, even a failed CSRF check or a sign-in, is answered in JSON.
+JSON_ENDPOINTS: set[str] = set()
+
+
 def wants_json() -> bool:
-    if request.path.startswith("/api/"):
+    if request.path.startswith("/api/") or request.endpoint in JSON_ENDPOINTS:
         return True
     return request.accept_mimetypes.best == "application/json" or request.is_json
 

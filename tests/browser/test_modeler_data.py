@@ -206,7 +206,8 @@ def test_an_input_added_on_the_pool_of_laporan_opd(people, live_server, snap):
     refs = [ref.text for ref in spec.find(f"{BPMN}inputSet").findall(f"{BPMN}dataInputRefs")]
     assert refs == list(inputs.values())
     assert inputs["opd"] == "DataInput_laporan_opd_opd"  # ids kept
-    assert shape(io_spec(stored, "periode_pelaporan")) == shape(io_spec(original, "periode_pelaporan"))
+    assert shape(io_spec(stored, "periode_pelaporan")) == \
+        shape(io_spec(original, "periode_pelaporan"))
     assert server_problems(live_server, draft_id) == []
 
     select_element(page, "Call_OPD")

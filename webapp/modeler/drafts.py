@@ -25,15 +25,13 @@ from engine.errors import DomainError, InvalidInputError, PayloadTooLargeError
 from engine.models import ProcessDraft
 from engine.services import access, definitions, diagramfiles, processdrafts
 from webapp.api.inputs import load
+from webapp.errors import JSON_ENDPOINTS
 from webapp.modeler import bp
 from webapp.requests import actor, now
 from webapp.transaction import db
 
 # The largest body an editor sends: a whole diagram and every form, with JSON's overhead.
 BODY_LIMIT_SLACK = 256 * 1024
-JSON_ENDPOINTS: set[str] = set()
-
-
 def json_route(rule: str, methods: list[str]) -> Callable:
     """A view of the editors' JSON: signed in, a process owner or an administrator (checked
     before the body is read, so anyone else gets 403 whatever they send; the services check
@@ -47,16 +45,6 @@ def json_route(rule: str, methods: list[str]) -> Callable:
         JSON_ENDPOINTS.add(f"{bp.name}.{view.__name__}")
         return bp.route(rule, methods=methods)(login_required(guarded))
     return register
-
-
-@bp.url_value_preprocessor
-def answer_json(endpoint: str | None, _values: dict | None) -> None:
-    """These routes answer JSON even to a client that did not ask for it: webapp.errors and
-    the sign-in check decide by the Accept header, which is set here, before the CSRF check
-    (an app before_request) runs, since URL value preprocessors run first."""
-    if endpoint in JSON_ENDPOINTS:
-        request.environ["HTTP_ACCEPT"] = "application/json"
-        request.__dict__.pop("accept_mimetypes", None)
 
 
 # ---- input --------------------------------------------------------------------------------
