@@ -62,11 +62,8 @@ def list_drafts(session: Session, actor: User, *, include_deployed: bool = False
 def create_from_version(session: Session, actor: User, version_id: int, now: datetime
                         ) -> ProcessDraft:
     """A new draft holding a deployed version's diagram and forms, based on that version."""
-    access.ensure_modeler(actor)
+    version = definitions.get_version(session, actor, version_id)
     access.ensure_can_write(actor)
-    version = session.get(DefinitionVersion, version_id)
-    if version is None:
-        raise NotFoundError("There is no such process version", code="version_not_found")
     return _add(session, actor, now, definition_key=version.definition.key, base=version,
                 title=version.definition.name, filename=version.filename,
                 bpmn_xml=version.bpmn_xml, forms=dict(version.forms))
