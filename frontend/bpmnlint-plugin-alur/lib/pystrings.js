@@ -66,8 +66,9 @@ function hexEscape(chars, at, token) {
   const width = HEX_ESCAPES[c];
   const digits = chars.slice(at + 1, at + 1 + width).join("");
   if (!new RegExp(`^[0-9a-fA-F]{${width}}$`).test(digits)) {
-    const names = { x: "\\xXX", u: "\\uXXXX", U: "\\UXXXXXXXX" };
-    throw new PySyntaxError(`(unicode error) truncated ${names[c]} escape`, token.column);
+    // Python's own wording: "truncated \xXX escape", one X per hex digit it wants
+    const form = `\\${c}${"X".repeat(width)}`;
+    throw new PySyntaxError(`(unicode error) truncated ${form} escape`, token.column);
   }
   const code = parseInt(digits, 16);
   if (code > 0x10ffff) {

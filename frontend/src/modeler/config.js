@@ -18,7 +18,7 @@ export function readConfig() {
 }
 
 /**
- * `text(words, key, values)`: the page's sentence for `key` with `{name}` placeholders
+ * `text(words, key, values)`: the page's sentence for `key` with `{name}` slots filled
  * filled. A missing key shows the key itself, so a gap is visible instead of blank.
  */
 export function text(words, key, values = {}) {

@@ -6,13 +6,13 @@
  * (`<bpmn:loopDataInputRef>my_list</bpmn:loopDataInputRef>`), which SpiffWorkflow reads as
  * a name, so such a diagram would lose its collection on the first save. The import reports
  * each unresolved reference as a warning (element, property, id); here each one gets a
- * placeholder object carrying just that id, which moddle writes back as the same text.
+ * stand-in object carrying just that id, which moddle writes back as the same text.
  */
 
 const UNRESOLVED = /^unresolved reference <(.*)>$/;
 
 /** A stand-in for the missing target: an object of the property's type with that id. */
-function placeholder(moddle, element, propertyName, id) {
+function standIn(moddle, element, propertyName, id) {
   const descriptor = element.$descriptor.propertiesByName[propertyName];
   const type = descriptor && descriptor.type;
   try {
@@ -35,7 +35,7 @@ export function restoreUnresolvedReferences(moddle, warnings) {
     if (!match || !element || !property || !element.$descriptor) continue;
     const descriptor = element.$descriptor.propertiesByName[property];
     if (!descriptor || !descriptor.isReference) continue;
-    const stand = placeholder(moddle, element, property, warning.value || match[1]);
+    const stand = standIn(moddle, element, property, warning.value || match[1]);
     if (descriptor.isMany) {
       element.get(property).push(stand);
     } else if (!element.get(property)) {

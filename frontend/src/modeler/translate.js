@@ -2,7 +2,7 @@
  * bpmn-js's `translate` service, answering from the page's dictionary: the palette, context
  * pad, properties panel and lint button are written in English in the libraries, and the
  * page gives their Indonesian (or English) text through gettext. A string the dictionary
- * lacks is shown as the library wrote it; `{name}` placeholders are filled either way.
+ * lacks is shown as the library wrote it; `{name}` slots are filled either way.
  * (Lint messages come already in the reader's language from ./lint/config.js.)
  */
 
