@@ -128,3 +128,14 @@ def isolated_database(base_url: str, name: str, tmp_path: Path, *, build: bool =
     if build:
         build_database(url)
     return url
+
+
+def racing_factory(base_url: str, name: str, tmp_path: Path):
+    """A session factory on an isolated database with room for several threads at once
+    (races between two workers); yields it and disposes of its engine afterwards."""
+    from tests.support import make_factory
+
+    url = isolated_database(base_url, name, tmp_path)
+    factory = make_factory(url, **({} if url.startswith("sqlite") else {"pool_size": 5}))
+    yield factory
+    factory.kw["bind"].dispose()

@@ -24,7 +24,7 @@ from engine.errors import (
 from engine.models import Definition, DefinitionVersion, Event, ProcessDraft
 from engine.services import processdrafts
 from engine.services.deployments import latest_version
-from tests.conftest import isolated_database
+from tests.conftest import isolated_database, racing_factory
 from tests.support import SOP_BPMN, SOP_KEY, make_factory, sop_forms, user
 
 OTHER_ROLES = ("kepala", "tim1", "pj.disdikbud", "auditor")
@@ -341,11 +341,7 @@ def test_a_refused_deploy_stores_nothing_but_its_audit_event(session, now):
 
 @pytest.fixture(scope="module")
 def race_factory(database_url, tmp_path_factory):
-    url = isolated_database(database_url, "drafts_race", tmp_path_factory.mktemp("drafts"))
-    options = {} if url.startswith("sqlite") else {"pool_size": 5}
-    factory = make_factory(url, **options)
-    yield factory
-    factory.kw["bind"].dispose()
+    yield from racing_factory(database_url, "drafts_race", tmp_path_factory.mktemp("drafts"))
 
 
 def _committed_draft(factory, now) -> int:

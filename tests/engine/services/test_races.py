@@ -16,19 +16,15 @@ from engine.db import read_only, unit_of_work
 from engine.errors import ConflictError
 from engine.models import Event, HumanTask
 from engine.services import tasks
-from tests.conftest import isolated_database
-from tests.support import answers, make_factory, open_tasks, start_sop, user
+from tests.conftest import racing_factory
+from tests.support import answers, open_tasks, start_sop, user
 
 ROUNDS = 50
 
 
 @pytest.fixture(scope="module")
 def race_factory(database_url, tmp_path_factory):
-    url = isolated_database(database_url, "race", tmp_path_factory.mktemp("race"))
-    options = {} if url.startswith("sqlite") else {"pool_size": 5}
-    factory = make_factory(url, **options)
-    yield factory
-    factory.kw["bind"].dispose()
+    yield from racing_factory(database_url, "race", tmp_path_factory.mktemp("race"))
 
 
 def _open_row1(factory, now) -> int:
