@@ -105,6 +105,21 @@ class Settings:
         default_factory=lambda: int(_env("MAX_TIMER_REPETITIONS", "1000"))
     )
 
+    # The server's Ed25519 key that signs chain heads and checkpoints (engine.signing): a
+    # file outside the database, made on first use; its public key sits beside it (.pub).
+    signing_key_file: Path | None = field(
+        default_factory=lambda: Path(p) if (p := _env("SIGNING_KEY_FILE", "")) else None
+    )
+    # Seconds between signed checkpoints of all chain heads (written by the worker).
+    checkpoint_interval_seconds: float = field(
+        default_factory=lambda: float(_env("CHECKPOINT_INTERVAL", "300"))
+    )
+
+    @property
+    def signing_key_path(self) -> Path:
+        """ALUR_SIGNING_KEY_FILE, else `signing-key.pem` in the instance folder."""
+        return self.signing_key_file or self.instance_dir / "signing-key.pem"
+
     @cached_property
     def zone(self) -> ZoneInfo:
         """The deployment's one time zone: due dates, timers and what pages show."""

@@ -18,6 +18,8 @@ const entryPoints = {
   modeler: "src/modeler/index.js",  // the diagram editor (modeler/editor.html)
   formeditor: "src/formeditor/index.js", // the form editor (modeler/form_editor.html)
   diff: "src/diff/index.js",        // two versions side by side (modeler/diff.html)
+  audit: "src/audit/index.js",      // one run's replay on its diagram (audit/history.html)
+  heatmap: "src/heatmap/index.js",  // a version's durations against Waktu (audit/heatmap.html)
 };
 
 await build({

@@ -22,6 +22,7 @@ from webapp.errors import init_errors
 from webapp.extensions import babel, csrf, login_manager
 from webapp.filters import init_filters
 from webapp.i18n import DEFAULT_LOCALE, init_i18n, select_locale
+from webapp.readlog import init_readlog
 from webapp.security import init_security
 from webapp.transaction import init_transactions
 
@@ -86,13 +87,16 @@ def _init_extensions(app: Flask) -> None:
     init_errors(app)
     init_i18n(app)
     init_filters(app)
+    init_readlog(app)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     login_manager.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
+    from webapp.admin.routes import bp as admin_bp
     from webapp.api.routes import bp as api_bp
+    from webapp.audit.routes import bp as audit_bp
     from webapp.auth.routes import bp as auth_bp
     from webapp.cli import cli
     from webapp.health import bp as health_bp
@@ -103,6 +107,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(inbox_bp)
     app.register_blueprint(modeler_bp, url_prefix="/pemodel")
+    app.register_blueprint(audit_bp, url_prefix="/audit")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # bearer tokens only: no cookies, so nothing to forge
     app.cli.add_command(cli)

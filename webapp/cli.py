@@ -288,3 +288,7 @@ def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
     for row in (header, *rows):
         cells = (str(cell).ljust(width) for cell, width in zip(row, widths, strict=True))
         click.echo("  ".join(cells).rstrip())
+
+
+# The audit commands live in their own modules and add themselves to `cli`.
+from webapp import cli_audit, cli_replay  # noqa: E402,F401

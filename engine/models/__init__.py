@@ -11,10 +11,14 @@ from engine.models.opds import Opd
 from engine.models.processdrafts import ProcessDraft
 from engine.models.sessions import LoginAttempt, UserSession
 from engine.models.tasks import HumanTask
+from engine.models.trust import AuditRead, ChainCheckpoint, CheckpointHead
 from engine.models.users import ApiToken, Role, User, UserRole
 
 __all__ = [
     "ApiToken",
+    "AuditRead",
+    "ChainCheckpoint",
+    "CheckpointHead",
     "Comment",
     "Definition",
     "DefinitionVersion",

@@ -37,6 +37,10 @@ class ProcessInstance(Base):
     event_count: Mapped[int] = mapped_column(default=0)
     last_event_hash: Mapped[str | None] = mapped_column(String(64))
     state_token: Mapped[str | None] = mapped_column(String(32))
+    # The head (event_count, last_event_hash) signed with the server key (engine.signing),
+    # hex, and the id of the key that signed it: rewriting the chain with its head needs it.
+    head_signature: Mapped[str | None] = mapped_column(String(200))
+    head_key_id: Mapped[str | None] = mapped_column(String(32))
     row_version: Mapped[int] = mapped_column(default=1)
     # A timer pass that failed on this instance: how many times in a row, the last error and
     # when; the worker pushes `next_due_at` back and goes on with the other instances.

@@ -177,3 +177,32 @@ def ensure_modeler(actor: User) -> None:
         raise PermissionDeniedError(
             "Only process owners and administrators may use the modeler", code="modeler_only"
         )
+
+
+# ---- audit (replay, heatmap, verification, bundles) and administration --------------------
+
+AUDIT_READER_ROLES = frozenset({"auditor", "admin", "kepala_ukpbj"})
+
+
+def is_audit_reader(actor: User) -> bool:
+    """Auditors, administrators and the Kepala UKPBJ read the audit pages (webapp/audit)."""
+    return bool(actor.roles & AUDIT_READER_ROLES)
+
+
+def ensure_audit_reader(actor: User) -> None:
+    """Refuse anyone else every audit read: a replay shows every OPD's data and documents."""
+    if not is_audit_reader(actor):
+        raise PermissionDeniedError(
+            "Only auditors, administrators and the Kepala UKPBJ may open the audit pages",
+            code="audit_only",
+        )
+
+
+def is_admin(actor: User) -> bool:
+    return "admin" in actor.roles
+
+
+def ensure_admin(actor: User) -> None:
+    """The administration pages (webapp/admin) are for administrators only."""
+    if not is_admin(actor):
+        raise PermissionDeniedError("Only administrators may do this", code="admin_only")

@@ -16,11 +16,15 @@ from engine.db import unit_of_work
 from engine.services import throttle, users
 from webapp.api import (  # noqa: F401  (registers their views)
     bp,
+    bundles,
     definitions,
     diffs,
     drafts,
+    heatmap,
+    history,
     instances,
     tasks,
+    verify,
 )
 from webapp.api.auth import add_challenge, authenticate_request
 from webapp.api.auth_schemas import IssuedTokenSchema, TokenListSchema, TokenRequestSchema

@@ -1,0 +1,5 @@
+"""Registers the admin pages' views on their blueprint (see webapp/admin/__init__.py)."""
+
+from webapp.admin import bp, pages  # noqa: F401
+
+__all__ = ["bp"]

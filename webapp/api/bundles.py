@@ -1,0 +1,1 @@
+"""API: bundles (being written)."""

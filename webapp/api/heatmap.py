@@ -1,0 +1,1 @@
+"""API: heatmap (being written)."""

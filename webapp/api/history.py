@@ -1,0 +1,1 @@
+"""API: history (being written)."""

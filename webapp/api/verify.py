@@ -1,0 +1,1 @@
+"""API: verify (being written)."""

@@ -1,0 +1,1 @@
+"""Audit pages: bundles (being written)."""

@@ -1,0 +1,1 @@
+"""Audit pages: heatmap (being written)."""

@@ -1,0 +1,1 @@
+"""Audit pages: history (being written)."""

@@ -1,0 +1,1 @@
+"""Audit pages: search (being written)."""
