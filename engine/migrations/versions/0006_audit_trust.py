@@ -73,7 +73,9 @@ def upgrade() -> None:
         sa.Column("path", sa.String(length=300), nullable=False),
         sa.Column("via", sa.String(length=8), nullable=False),
         sa.Column("read_at", engine.db.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_audit_reads_user_id_users")),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_audit_reads_user_id_users")
+        ),
         sa.ForeignKeyConstraint(
             ["instance_id"], ["process_instances.id"],
             name=op.f("fk_audit_reads_instance_id_process_instances"), ondelete="CASCADE",
