@@ -65,6 +65,7 @@ bench: setup
 	$(BIN)/python bench/http_submit.py
 	$(BIN)/python bench/reads.py
 	$(BIN)/python bench/deploy.py
+	$(BIN)/python bench/replay.py
 
 clean:
 	rm -rf $(VENV) instance test-results .pytest_cache .ruff_cache $(DIST) $(FRONTEND)/node_modules

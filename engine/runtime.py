@@ -8,7 +8,8 @@ global: two runtimes (two workers, or a test that restarts) share nothing but th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
@@ -16,6 +17,7 @@ from engine.bpmn.runtime import BpmnRuntime
 from engine.caches import LruCache, WorkflowCache
 from engine.config import Settings, load_settings
 from engine.db import RUNTIME_KEY
+from engine.signing import Signer, load_or_create
 
 
 @dataclass
@@ -24,6 +26,19 @@ class Runtime:
     bpmn: BpmnRuntime
     workflows: WorkflowCache
     versions: LruCache  # content hash -> engine.services.versions.VersionContent
+    _signer: Signer | None = field(default=None, init=False, repr=False)
+    _signer_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    @property
+    def signer(self) -> Signer:
+        """The server key (engine.signing), read (or made) on first use, then kept.
+
+        Lazy so that a process that never appends (a read-only tool) needs no key file."""
+        if self._signer is None:
+            with self._signer_lock:
+                if self._signer is None:
+                    self._signer = load_or_create(self.settings.signing_key_path)
+        return self._signer
 
 
 def build_runtime(settings: Settings | None = None, **overrides) -> Runtime:

@@ -60,6 +60,20 @@ def build_database(url: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def signing_key_file(tmp_path_factory) -> Path:
+    """The server key of the whole test session lives in a pytest tmp dir, never in the
+    repo: set before any runtime reads its settings (subprocesses inherit it)."""
+    path = tmp_path_factory.mktemp("signing") / "signing-key.pem"
+    previous = os.environ.get("ALUR_SIGNING_KEY_FILE")
+    os.environ["ALUR_SIGNING_KEY_FILE"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("ALUR_SIGNING_KEY_FILE", None)
+    else:
+        os.environ["ALUR_SIGNING_KEY_FILE"] = previous
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def database_url(request, tmp_path_factory) -> str:
     if request.param == "postgresql":

@@ -179,3 +179,19 @@ def run_rows_committed(
 def run_planning(session: Session, instance_id: int, now: datetime) -> None:
     """Rows 1-9 approved on the first pass, up to the OPDs' row 10."""
     run_rows(session, instance_id, PLANNING, now)
+
+
+def assert_replays(session_or_factory: Session | sessionmaker, instance_id: int) -> None:
+    """The run, rebuilt in memory from its version and the data its events carry, makes
+    its log again (engine.services.replaycheck); fails naming the first event where the
+    log and the engine part. Given a factory, it reads in a read-only transaction; given
+    a session, it reads in the caller's (uncommitted steps included) and writes nothing."""
+    from engine.db import read_only
+    from engine.services import replaycheck
+
+    if isinstance(session_or_factory, Session):
+        result = replaycheck.check_instance(session_or_factory, instance_id)
+    else:
+        with read_only(session_or_factory) as session:
+            result = replaycheck.check_instance(session, instance_id)
+    assert result.ok, f"instance {instance_id} does not replay: {result.message}"

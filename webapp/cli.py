@@ -38,8 +38,11 @@ def _now() -> datetime:
 @cli.command("migrate")
 def migrate_command() -> None:
     """Bring the database schema to the newest migration."""
+    from webapp.cli_audit import sign_old_heads
+
     upgrade_database(current_app.config["DATABASE_URL"])
     click.echo("database is at the newest schema")
+    sign_old_heads(_factory())
 
 
 @cli.command("deploy")
@@ -151,9 +154,15 @@ def _prune_attempts(factory) -> None:
 
 
 def run_worker_loop(factory, interval: float, stop=None) -> None:
-    """Loop until `stop` (a threading.Event) is set; errors are logged, never fatal."""
+    """Loop until `stop` (a threading.Event) is set; errors are logged, never fatal.
+
+    Besides firing timers: forget old sign-in attempts hourly, and write a signed
+    checkpoint of the chain heads every `checkpoint_interval_seconds` (first at start)."""
+    from webapp.cli_audit import checkpoint_interval, write_checkpoint_logged
+
     log.info("timer worker started, every %.1f s", interval)
-    pruned_at = None
+    every = checkpoint_interval(factory)
+    pruned_at = checkpointed_at = None
     while stop is None or not stop.is_set():
         try:
             opened = timers.fire_due_timers(factory, _now)
@@ -164,6 +173,9 @@ def run_worker_loop(factory, interval: float, stop=None) -> None:
         if pruned_at is None or time.monotonic() - pruned_at >= PRUNE_EVERY_SECONDS:
             pruned_at = time.monotonic()
             _prune_attempts(factory)
+        if checkpointed_at is None or time.monotonic() - checkpointed_at >= every:
+            checkpointed_at = time.monotonic()
+            write_checkpoint_logged(factory)
         if stop is not None:
             stop.wait(interval)
         else:

@@ -21,6 +21,12 @@ equals its string, so both store and hash the same).
 Appending to a chain must hold the lock on its head: the instance row for an instance's
 chain (callers lock it with `instances.lock_instance` first), `lock_global_chain` for the
 global one.
+
+Every append to an instance's chain re-signs its head (`head_signature`, `head_key_id`)
+with the server key (engine.signing, through the session's runtime): one signature per
+call, so `record_events` signs once for all its events. Someone who rewrites the chain and
+its head in the database cannot make that signature without the key, which is kept
+outside it (engine.services.verification checks it).
 """
 
 from __future__ import annotations
@@ -35,13 +41,39 @@ from sqlalchemy.orm import Session
 
 from engine.events import EventType, check_payload, parse_event_type
 from engine.models import Event, ProcessInstance
+from engine.runtime import runtime_of
+from engine.signing import head_message
 
 # pg_advisory_xact_lock key of the global chain: "alur_glb" read as a 64-bit integer.
 GLOBAL_CHAIN_LOCK = int.from_bytes(b"alur_glb", "big")
 
 
+# One encoder for every canonical encoding: the same output as json.dumps(value,
+# sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str), without building
+# an encoder per call: verifying hashes tens of thousands of events a second.
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+)
+
+
+def _c_encoder():
+    """json's C encoder made once with those options (what JSONEncoder.encode builds on every
+    call), or None where the C accelerator is missing; checked against the plain encoder."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return None
+    encode = make(None, str, json.encoder.encode_basestring, None, ":", ",", True, False, True)
+    sample = {"b": [1, 2.5, None, True], "a": {"z": "é\n\"", "y": {}}, "c": "x"}
+    return encode if "".join(encode(sample, 0)) == _CANONICAL.encode(sample) else None
+
+
+_C_CANONICAL = _c_encoder()
+
+
 def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    if _C_CANONICAL is not None:
+        return "".join(_C_CANONICAL(value, 0))
+    return _CANONICAL.encode(value)
 
 
 def event_hash(fields: dict[str, Any], prev_hash: str | None) -> str:
@@ -112,6 +144,7 @@ def record_event(
     )
     if instance is not None:
         instance.event_count, instance.last_event_hash = seq, row["hash"]
+        sign_head(session, instance)
     event = Event(**row)
     session.add(event)
     return event
@@ -158,6 +191,14 @@ def record_events(
     if rows:
         session.execute(insert(Event), rows)
         instance.event_count, instance.last_event_hash = seq, prev
+        sign_head(session, instance)
+
+
+def sign_head(session: Session, instance: ProcessInstance) -> None:
+    """Sign the instance's head as it stands (engine.signing.head_message)."""
+    signer = runtime_of(session).signer
+    message = head_message(instance.id, instance.event_count, instance.last_event_hash)
+    instance.head_signature, instance.head_key_id = signer.sign(message), signer.key_id
 
 
 def _checked(type_: EventType | str, payload: dict | None) -> tuple[EventType, int, dict]:

@@ -23,7 +23,7 @@ from engine.errors import (
 from engine.models import HumanTask, User
 from engine.models.drafts import TaskDraft
 from engine.models.tasks import TASK_OPEN
-from engine.services import tasks
+from engine.services import access, tasks
 
 MAX_DRAFT_BYTES = 256 * 1024
 
@@ -93,6 +93,7 @@ def load_draft(session: Session, actor: User, task_id: int) -> TaskDraft | None:
 
 def discard_draft(session: Session, actor: User, task_id: int) -> bool:
     """Delete the actor's draft of a task they may see; True when there was one."""
+    access.ensure_can_write(actor)
     task = tasks.get_task_for(session, actor, task_id)
     result = session.execute(
         delete(TaskDraft).where(TaskDraft.task_id == task.id, TaskDraft.user_id == actor.id)

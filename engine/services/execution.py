@@ -9,6 +9,10 @@ dropped from the live state only after their events are stored.
 After the commit (never before: `engine.db.on_commit`) the live workflow goes into the
 runtime's workflow cache under the new state token, so the next step on the same
 instance in this process can skip the load.
+
+`flask alur replay-check` re-runs an instance from its log and expects the events this
+module writes, in the order it decides them (engine.services.replaycheck_engine): a new
+kind of logged engine event goes in both places.
 """
 
 from __future__ import annotations

@@ -47,6 +47,7 @@ class Run:
     hashes: dict[str, list[str]] = field(default_factory=dict)  # OPD code -> document hashes
     tasks_of: dict[str, list[int]] = field(default_factory=dict)  # OPD code -> its task ids
     shared_task_ids: list[int] = field(default_factory=list)
+    version_id: int | None = None  # the definition version the run is on
 
     def secrets_of(self, code: str) -> list[str]:
         return [marker(code), *self.hashes.get(code, [])]
@@ -110,7 +111,7 @@ def build_run(app) -> Run:
                                             answers("mulai-pelaksanaan"), T0)
         run_rows(session, instance.id, PLANNING, T0)
         session.commit()
-        run = Run(instance.id)
+        run = Run(instance.id, version_id=instance.version_id)
         _work_opd_row(session, app, run, "Task_10", T0)
         _work_opd_row(session, app, run, "Task_11", T0)
         assert timers.fire_instance_timers(session, run.instance_id, LATER) == len(RUN_OPDS)
@@ -154,3 +155,14 @@ OWNERS_MODULES = ("webapp.modeler.", "webapp.api.definitions", "webapp.api.diffs
 
 def is_owners_route(app, endpoint: str) -> bool:
     return app.view_functions[endpoint].__module__.startswith(OWNERS_MODULES)
+
+
+# Audit and admin routes refuse by role before they look anything up: 403 for every id, so
+# they tell an outsider nothing about which runs exist (tests/webapp/test_auditor_writes.py
+# and the audit tests try every role on them).
+AUDIT_MODULES = ("webapp.audit.", "webapp.admin.", "webapp.api.history", "webapp.api.verify",
+                 "webapp.api.heatmap", "webapp.api.bundles")
+
+
+def is_audit_route(app, endpoint: str) -> bool:
+    return app.view_functions[endpoint].__module__.startswith(AUDIT_MODULES)

@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from engine.services import timers
-from tests.support import PLANNING, answers
+from tests.support import PLANNING, answers, assert_replays
 from tests.webapp.api_support import (  # noqa: F401  (fixtures)
     TEAM,
     ApiClient,
@@ -63,6 +63,7 @@ def run_full_sop(api: ApiClient) -> None:
     assert ended["status"] == "completed" and ended["ended_at"] is not None
     assert ended["open_tasks"] == []
     check_log_matches_tasks(api, instance_id)
+    assert_replays(api.session_factory, instance_id)
 
 
 def instance(api: ApiClient, instance_id: int) -> dict:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from engine.models import HumanTask, ProcessInstance
 from engine.services import comments, tasks
 from tests.conftest import T0
-from tests.support import PLANNING, answers, user
+from tests.support import PLANNING, answers, assert_replays, user
 from tests.webapp.api_support import (
     api_fixture,  # noqa: F401
     api_template_fixture,  # noqa: F401
@@ -53,7 +53,7 @@ def at_row_6(web_app) -> tuple[int, int]:
 
 
 def test_approval_asks_first_then_sends_when_confirmed(web_app, client, login):
-    _, row6 = at_row_6(web_app)
+    instance_id, row6 = at_row_6(web_app)
     login("kepala")
     before, state = snapshot(web_app), task_state(web_app, row6)
     asked = post_form(client, f"/tasks/{row6}", {"keputusan_rencana": "setujui"})
@@ -65,14 +65,16 @@ def test_approval_asks_first_then_sends_when_confirmed(web_app, client, login):
     sent = post_form(client, f"/tasks/{row6}", {"keputusan_rencana": "setujui",
                                                 "confirmed": "1"})
     assert sent.status_code == 302 and task_state(web_app, row6)[0] == "completed"
+    assert_replays(web_app.extensions["alur"].session_factory, instance_id)
 
 
 def test_sending_back_needs_no_confirmation(web_app, client, login):
-    _, row6 = at_row_6(web_app)
+    instance_id, row6 = at_row_6(web_app)
     login("kepala")
     sent = post_form(client, f"/tasks/{row6}", {"keputusan_rencana": "perbaiki",
                                                 "catatan_perbaikan": "Perbaiki target"})
     assert sent.status_code == 302 and task_state(web_app, row6)[0] == "completed"
+    assert_replays(web_app.extensions["alur"].session_factory, instance_id)
 
 
 def test_the_page_offers_the_dialog_its_texts(web_app, client, login):
@@ -95,6 +97,7 @@ def test_kirim_says_who_acts_next_and_by_when(web_app, client, login):
         due = session.get(HumanTask, open_task_id(web_app, instance_id, "Task_06")).due_on
     page = squash(text_of(client.get(sent.headers["Location"])))
     assert f"Step 6 is waiting for Kepala UKPBJ (due {english_day(due)})." in page
+    assert_replays(web_app.extensions["alur"].session_factory, instance_id)
 
 
 def test_kirim_names_the_row_a_timer_opens_and_when(web_app, client, login):
@@ -110,6 +113,7 @@ def test_kirim_names_the_row_a_timer_opens_and_when(web_app, client, login):
     page = squash(text_of(client.get(sent.headers["Location"])))
     # the other OPDs' row 11 is not this PJ's to know: their own branch waits on row 12
     assert f"Step 12 opens on {english_day(opens.astimezone(ZONE).date())}" in page
+    assert_replays(web_app.extensions["alur"].session_factory, instance_id)
 
 
 def flat(data: dict, prefix: str = "") -> dict:
@@ -201,3 +205,4 @@ def test_api_asks_to_confirm_and_answers_what_is_next(api):
     assert done["next"]["status"] == "waiting"
     assert (step["sop_step"], step["lane"]) == ("7", "Kepala UKPBJ")
     assert step["due_on"] and done["next"]["message"]
+    assert_replays(api.session_factory, instance_id)

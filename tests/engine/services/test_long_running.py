@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from engine.models import HumanTask, InstanceState
 from engine.services import timers
-from tests.support import complete_all, open_tasks, run_planning, start_sop
+from tests.support import assert_replays, complete_all, open_tasks, run_planning, start_sop
 
 PERIODS = 48
 OPD_COUNT = 3
@@ -67,3 +67,4 @@ def test_48_monthly_periods(session, now):
     assert reports == PERIODS * OPD_COUNT
     # the live state carries one period at a time, and finished history is cut (flat)
     assert sizes[PERIODS] <= sizes[2] * 1.05, sizes
+    assert_replays(session, instance.id)

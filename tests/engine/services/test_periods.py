@@ -10,7 +10,14 @@ import pytest
 
 from engine.errors import InvalidInputError
 from engine.services import periods, timers
-from tests.support import complete_all, open_tasks, run_rows, sop_forms, start_sop
+from tests.support import (
+    assert_replays,
+    complete_all,
+    open_tasks,
+    run_rows,
+    sop_forms,
+    start_sop,
+)
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
@@ -67,6 +74,7 @@ def test_row_9_refuses_an_end_before_today(session, now):
     }
     today = now.astimezone(JAKARTA).date().isoformat()
     complete_all(session, instance.id, "Task_09", now, akhir_periode=today)
+    assert_replays(session, instance.id)
 
 
 def test_row_17_refuses_an_end_not_after_the_current_one(session, now):
@@ -87,6 +95,7 @@ def test_row_17_refuses_an_end_not_after_the_current_one(session, now):
     complete_all(session, instance.id, "Task_17", later, keputusan_periode="b",
                  akhir_periode="2026-02-28")
     assert instance.period_no == 2
+    assert_replays(session, instance.id)
 
 
 def test_ending_the_run_needs_no_period_end(session, now):
@@ -98,3 +107,4 @@ def test_ending_the_run_needs_no_period_end(session, now):
     complete_all(session, instance.id, "Task_17", later, keputusan_periode="c",
                  akhir_periode="2020-01-01")  # hidden when ending: ignored, not checked
     assert open_tasks(session, instance.id, "Task_17c")
+    assert_replays(session, instance.id)

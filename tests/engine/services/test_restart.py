@@ -28,7 +28,14 @@ from engine.models.instances import STATUS_COMPLETED
 from engine.runtime import build_runtime
 from engine.services import execution, tasks, timers
 from tests.conftest import T0, isolated_database
-from tests.support import PJ_FOR_OPD, actor_for, answers, make_factory, start_sop
+from tests.support import (
+    PJ_FOR_OPD,
+    actor_for,
+    answers,
+    assert_replays,
+    make_factory,
+    start_sop,
+)
 
 OPDS = ("DISDIKBUD", "DINKES", "DPUPR")
 
@@ -241,6 +248,8 @@ def test_cold_loads_behave_exactly_as_the_warm_run(restart_engine):
         assert cached_equals_stored(warm, warm_runtime, observer), f"step {number} ({name})"
     assert warm_seen["instance"][0] == STATUS_COMPLETED
     assert warm_seen["events"].count("period_started") == 3
+    assert_replays(observer, warm.instance_id)
+    assert_replays(observer, cold.instance_id)
 
 
 def test_completing_the_multi_instance_in_another_process_opens_the_next_row(restart_engine):
@@ -273,3 +282,4 @@ def test_completing_the_multi_instance_in_another_process_opens_the_next_row(res
             ("Task_11", opd) for opd in OPDS
         )
         assert {PJ_FOR_OPD[t.opd.code] for t in rows} == {PJ_FOR_OPD[o] for o in OPDS}
+    assert_replays(first, run.instance_id)

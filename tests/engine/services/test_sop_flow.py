@@ -11,7 +11,14 @@ from engine.models import Event, HumanTask, InstanceState
 from engine.models.instances import STATUS_COMPLETED
 from engine.models.tasks import TASK_COMPLETED
 from engine.services import history, timers
-from tests.support import answers, complete_all, open_tasks, run_planning, start_sop
+from tests.support import (
+    answers,
+    assert_replays,
+    complete_all,
+    open_tasks,
+    run_planning,
+    start_sop,
+)
 
 OPDS = sorted(["DISDIKBUD", "DINKES", "DPUPR"])
 
@@ -87,6 +94,7 @@ def test_full_sop_with_revision_and_three_periods(session, now):
         select(InstanceState).where(InstanceState.instance_id == instance.id)
     ).all()
     assert [p.part_key for p in parts] == ["top"]  # finished periods left the live state
+    assert_replays(session, instance.id)
 
 
 def check_log_matches_tasks(session, instance):
@@ -117,6 +125,7 @@ def test_due_dates_count_working_days(session, now):
     complete_all(session, instance.id, "Task_01", now + timedelta(days=2))
     second = open_tasks(session, instance.id, "Task_02")[0]
     assert second.due_on == first.due_on  # rows 1-5 share one allowance
+    assert_replays(session, instance.id)
 
 
 def test_period_that_ends_today_opens_row_12_today(session, now):
@@ -136,3 +145,4 @@ def test_period_that_ends_today_opens_row_12_today(session, now):
         )
         == "task_created"
     )
+    assert_replays(session, instance.id)
