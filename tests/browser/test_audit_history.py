@@ -18,6 +18,9 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -277,3 +280,32 @@ def test_the_big_run_steps_back_to_every_revision(live_server, people, big_run):
         assert active_elements(page) == expected, k
         seen.extend(expected)
     assert seen, "no open task at any of the steps checked"
+
+
+def test_from_the_history_to_the_heatmap_and_a_verified_bundle(live_server, people, audited,
+                                                               tmp_path):
+    """The issue's journey: the history page leads to its version's heatmap, and its button
+    downloads the audit bundle, which the bundle's own verifier passes offline."""
+    page = people.page("auditor")
+    watch = Watch(page)
+    open_history(page, live_server, audited)
+    assert "Terverifikasi" in page.inner_text("[data-testid=verdict]")
+
+    with page.expect_download() as download:
+        page.click("[data-testid=bundle-link]")
+    bundle = tmp_path / download.value.suggested_filename
+    download.value.save_as(bundle)
+    assert bundle.name.startswith("audit-") and bundle.suffix == ".zip"
+    with zipfile.ZipFile(bundle) as archive:
+        (tmp_path / "verify_bundle.py").write_bytes(archive.read("verify_bundle.py"))
+    checked = subprocess.run([sys.executable, "-I", "verify_bundle.py", bundle.name],
+                             cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                             check=False)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+    page.click("[data-testid=heatmap-link]")
+    page.wait_for_selector("[data-heatmap-root][data-heatmap-state=ready]")
+    assert page.locator("[data-testid=heatmap-legend] li").count() == 6
+    coloured = page.locator("[data-heatmap-root] .djs-element[class*='hm-']")
+    assert coloured.count() > 10  # every user task of the version, coloured by its band
+    watch.assert_clean()
