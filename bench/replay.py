@@ -41,6 +41,7 @@ from sqlalchemy import select
 
 from engine.db import make_engine, read_only, unit_of_work
 from engine.models import ProcessInstance, User
+from engine.runtime import runtime_of
 from engine.services import replay, timers
 
 REPEAT = 7
@@ -94,14 +95,21 @@ def build_run(factory, codes: list[str], n_events: int) -> tuple[int, int, float
 # ---- measuring -----------------------------------------------------------------------------
 
 
-def timed(factory, work) -> tuple[float, float]:
+def timed(factory, work, *, cold: int | None = None) -> tuple[float, float]:
     """Median wall and CPU milliseconds of `work(session)` over REPEAT read transactions
     (one per request). The CPU time is this process's alone: on a shared machine it shows
     what the wall time would be without the neighbours (on SQLite it includes the
-    database's work, which runs in this process; on PostgreSQL it does not)."""
+    database's work, which runs in this process; on PostgreSQL it does not).
+
+    `cold`: the run whose decoded log is dropped from the runtime's cache before each
+    repetition (the first request after a new event); otherwise later repetitions find it
+    there, as an auditor stepping through a run does."""
     wall, cpu = [], []
     for _ in range(REPEAT):
         with read_only(factory) as session:
+            if cold is not None:
+                instance = session.get(ProcessInstance, cold)
+                runtime_of(session).histories.pop(replay.log_key(instance))
             started, started_cpu = time.perf_counter(), time.process_time()
             work(session)
             wall.append(time.perf_counter() - started)
@@ -123,6 +131,10 @@ def measure(factory, instance_id: int, n: int) -> dict:
             replay.history_of(s, auditor, instance_id, now))),
         "until_mid": timed(factory, lambda s: replay.history_until(s, auditor, instance_id,
                                                                    mid, now)),
+        "until_mid_cold": timed(factory, lambda s: replay.history_until(
+            s, auditor, instance_id, mid, now), cold=instance_id),
+        "whole_cold": timed(factory, lambda s: replay.history_of(s, auditor, instance_id, now),
+                            cold=instance_id),
         "until_last": timed(factory, lambda s: replay.history_until(s, auditor, instance_id,
                                                                     n, now)),
     }
@@ -142,23 +154,25 @@ def report(sizes: list[dict]) -> None:
     for f in sizes:
         print(f"  {f['n']:>6,} events:")
         print(f"    event rows alone (baseline) {shown(f['rows'])}")
-        print(f"    whole history               {shown(f['whole'])}   with JSON encoding "
-              f"{shown(f['whole_json'])}")
-        print(f"    until={f['mid']:<6,}                {shown(f['until_mid'])}   "
-              f"until={f['n']:,} (last) {shown(f['until_last'])}")
+        print(f"    whole history, first request {shown(f['whole_cold'])}   again "
+              f"{shown(f['whole'])}   with JSON encoding {shown(f['whole_json'])}")
+        print(f"    until={f['mid']:<6,} first request {shown(f['until_mid_cold'])}   again "
+              f"{shown(f['until_mid'])}   until={f['n']:,} (last) {shown(f['until_last'])}")
     small, large = sizes
     events = large["n"] / small["n"]
-    whole, rows = (large[key][0] / small[key][0] for key in ("whole", "rows"))
-    cpu = large["whole"][1] / small["whole"][1]
-    print("  goals:")
+    whole, rows = (large[key][0] / small[key][0] for key in ("whole_cold", "rows"))
+    cpu = large["whole_cold"][1] / small["whole_cold"][1]
+    print("  goals (first request: the run's log read and decoded afresh):")
     print(f"    whole history at {small['n']:,} events < {GOAL_WHOLE_MS} ms: "
-          f"{small['whole'][0]:.1f} ms {verdict(small['whole'][0] < GOAL_WHOLE_MS)}")
+          f"{small['whole_cold'][0]:.1f} ms {verdict(small['whole_cold'][0] < GOAL_WHOLE_MS)}")
     print(f"    linear: {events:.1f}x the events in <= {GOAL_RATIO}x the time: whole history "
           f"{whole:.1f}x (cpu {cpu:.1f}x) {verdict(whole <= GOAL_RATIO)}; "
           f"event rows alone {rows:.1f}x")
     for f in sizes:
-        print(f"    until=k (middle) at {f['n']:,} events < {GOAL_UNTIL_MS} ms: "
-              f"{f['until_mid'][0]:.1f} ms {verdict(f['until_mid'][0] < GOAL_UNTIL_MS)}")
+        cold, warm = f["until_mid_cold"][0], f["until_mid"][0]
+        print(f"    until=k (middle) at {f['n']:,} events < {GOAL_UNTIL_MS} ms: first request "
+              f"{cold:.1f} ms {verdict(cold < GOAL_UNTIL_MS)}, stepping on "
+              f"{warm:.1f} ms {verdict(warm < GOAL_UNTIL_MS)}")
 
 
 # ---- the other audit figures ---------------------------------------------------------------

@@ -26,6 +26,8 @@ class Runtime:
     bpmn: BpmnRuntime
     workflows: WorkflowCache
     versions: LruCache  # content hash -> engine.services.versions.VersionContent
+    # a run's decoded event log, keyed by its chain head (engine.services.replay.logged_rows)
+    histories: LruCache
     _signer: Signer | None = field(default=None, init=False, repr=False)
     _signer_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
@@ -53,6 +55,7 @@ def build_runtime(settings: Settings | None = None, **overrides) -> Runtime:
         ),
         workflows=WorkflowCache(settings.workflow_cache_size),
         versions=LruCache(32),
+        histories=LruCache(4),
     )
 
 

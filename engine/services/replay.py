@@ -5,9 +5,12 @@ Computed from the run's event log (the source of truth) and the exact version it
 (its activities, its diagram's flows, names and lanes); people and OPDs are looked up by
 name, all at once. `history_of` folds the whole log in one pass (engine.services.
 replay_fold); `history_until(k)` reads and folds only events 1..k, so jumping to any step
-of a long run costs one query and a loop, never a query per event. Nothing about a run is
-cached across requests (only its version's parsed diagram, which never changes), so a
-history is as fresh as its log.
+of a long run costs a loop, never a query per event. The decoded log is kept in the
+runtime's `histories` cache under the run's chain head (id, event count, last hash), so an
+auditor stepping through a long run pays for reading and decoding it once; any new event
+moves the head, and with it the key, so a history is as fresh as its log. (A row edited in
+the database without moving the head is verification's to find: engine.services.
+verification reads the rows themselves, never this cache.)
 
 Audit readers only (engine.services.access.ensure_audit_reader): the replay shows every
 OPD's answers and documents.
@@ -84,7 +87,7 @@ def without_cycle_collection():
 
 def _history_of(session: Session, viewer: User, instance_id: int, now: datetime) -> dict:
     instance = _instance_for(session, viewer, instance_id)
-    rows = read_rows(session, instance_id)
+    rows = logged_rows(session, instance)
     fold, steps = Fold(shape_of(session, instance.version)), []
     for row in rows:
         steps.append(fold.apply(row))
@@ -107,7 +110,7 @@ def _history_until(session: Session, viewer: User, instance_id: int, k: int,
                    now: datetime) -> dict:
     instance = _instance_for(session, viewer, instance_id)
     _check_step(k, instance.event_count)
-    rows = read_rows(session, instance_id, until=k)
+    rows = logged_rows(session, instance)[:k]
     if not rows or rows[-1].seq != k:
         _out_of_range(k, instance.event_count)
     fold, step = Fold(shape_of(session, instance.version)), None
@@ -147,6 +150,20 @@ def _check_step(k: int, event_count: int) -> None:
 def _out_of_range(k, event_count: int):
     raise InvalidInputError(STEP_OUT_OF_RANGE, code="history_step_out_of_range",
                             details={"until": k, "min": 1, "max": event_count})
+
+
+def log_key(instance: ProcessInstance) -> tuple:
+    """The cache key of a run's decoded log: its chain head."""
+    return ("replay-rows", instance.id, instance.event_count, instance.last_event_hash)
+
+
+def logged_rows(session: Session, instance: ProcessInstance) -> list[Row]:
+    """The run's whole decoded log, read once per chain head (see the module docstring).
+
+    Shared between requests, so nobody may change what it holds: the fold only reads rows
+    and their payloads."""
+    return runtime_of(session).histories.get_or_make(
+        log_key(instance), lambda: read_rows(session, instance.id))
 
 
 def read_rows(session: Session, instance_id: int, until: int | None = None) -> list[Row]:

@@ -18,6 +18,7 @@ import pytest
 
 from engine.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from engine.models import ProcessInstance
+from engine.runtime import runtime_of
 from engine.services import (
     comments,
     deployments,
@@ -331,3 +332,21 @@ def test_each_flow_of_the_sop_has_the_event_that_proves_it(session):
               *(f for flows in graph.call_starts.values() for f in flows),
               *graph.choices.values()}
     assert proven == set(graph.flows)  # every flow of the SOP can be counted
+
+
+def test_the_decoded_log_is_kept_per_chain_head(session, now):
+    """Stepping through a run reads its log once; a new event moves the head, and with it
+    the cache's key, so the next history holds that event."""
+    instance = start_sop(session, now)
+    auditor = user(session, "auditor")
+    first = replay.history_of(session, auditor, instance.id, now)
+    kept = runtime_of(session).histories.get(replay.log_key(instance))
+    assert kept is not None and len(kept) == first["event_count"]
+    assert replay.history_until(session, auditor, instance.id, 2, now)["k"] == 2
+    task = open_tasks(session, instance.id)[0]
+    comments.add_comment(session, actor_for(session, task), task.id, "Catatan baru", now)
+    after = replay.history_of(session, auditor, instance.id, now)
+    assert after["event_count"] == first["event_count"] + 1
+    assert after["events"][-1]["comment"] == "Catatan baru"
+    assert replay.history_until(session, auditor, instance.id, after["event_count"],
+                                now)["event"]["type"] == "comment_added"
