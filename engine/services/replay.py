@@ -110,7 +110,7 @@ def _history_until(session: Session, viewer: User, instance_id: int, k: int,
                    now: datetime) -> dict:
     instance = _instance_for(session, viewer, instance_id)
     _check_step(k, instance.event_count)
-    rows = logged_rows(session, instance)[:k]
+    rows = logged_rows(session, instance, upto=k)
     if not rows or rows[-1].seq != k:
         _out_of_range(k, instance.event_count)
     fold, step = Fold(shape_of(session, instance.version)), None
@@ -157,23 +157,35 @@ def log_key(instance: ProcessInstance) -> tuple:
     return ("replay-rows", instance.id, instance.event_count, instance.last_event_hash)
 
 
-def logged_rows(session: Session, instance: ProcessInstance) -> list[Row]:
-    """The run's whole decoded log, read once per chain head (see the module docstring).
+def logged_rows(session: Session, instance: ProcessInstance, upto: int | None = None
+                ) -> list[Row]:
+    """The run's decoded log up to event `upto` (default: its head), read once per chain
+    head (see the module docstring): what an earlier request read is kept, and only the
+    events beyond it are read, so the first `until=k` of a long run reads k rows, not all.
 
     Shared between requests, so nobody may change what it holds: the fold only reads rows
-    and their payloads."""
-    return runtime_of(session).histories.get_or_make(
-        log_key(instance), lambda: read_rows(session, instance.id))
+    and their payloads, and a longer prefix is stored as a new list."""
+    cache = runtime_of(session).histories
+    key = log_key(instance)
+    want = instance.event_count if upto is None else min(upto, instance.event_count)
+    kept = cache.get(key) or []
+    if len(kept) < want:
+        kept = kept + read_rows(session, instance.id, after=len(kept), until=want)
+        cache.put(key, kept)
+    return kept[:want] if len(kept) > want else kept
 
 
-def read_rows(session: Session, instance_id: int, until: int | None = None) -> list[Row]:
-    """The run's events (1..until), only the columns the replay reads, in one query.
+def read_rows(session: Session, instance_id: int, until: int | None = None, *,
+              after: int = 0) -> list[Row]:
+    """The run's events after `after` up to `until`: the columns the replay reads, one query.
 
     The moment and the payload are read as the driver gives them and decoded here: on
     SQLite, text parsed by datetime.fromisoformat and json.loads (several times faster than
     the column types' own processing, which a long log pays per row); PostgreSQL's driver
     has already decoded both."""
     query = select(*EVENT_COLUMNS).where(Event.instance_id == instance_id)
+    if after:
+        query = query.where(Event.seq > after)
     if until is not None:
         query = query.where(Event.seq <= until)
     moments: dict = {}

@@ -29,7 +29,16 @@ from engine.services import (
     tasks,
     timers,
 )
-from tests.support import SOP_KEY, actor_for, answers, open_tasks, start_sop, user
+from tests.support import (
+    PLANNING,
+    SOP_KEY,
+    actor_for,
+    answers,
+    open_tasks,
+    run_rows,
+    start_sop,
+    user,
+)
 
 PDF_BYTES = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 OPDS = ("DINKES", "DISDIKBUD", "DPUPR")
@@ -350,3 +359,18 @@ def test_the_decoded_log_is_kept_per_chain_head(session, now):
     assert after["events"][-1]["comment"] == "Catatan baru"
     assert replay.history_until(session, auditor, instance.id, after["event_count"],
                                 now)["event"]["type"] == "comment_added"
+
+
+def test_stepping_forward_reads_only_the_events_not_yet_kept(session, now):
+    """The first until=k keeps events 1..k; a later step beyond it reads only the rest, and
+    a step back reads nothing."""
+    instance = start_sop(session, now)
+    run_rows(session, instance.id, PLANNING[:3], now)
+    auditor, cache = user(session, "auditor"), runtime_of(session).histories
+    replay.history_until(session, auditor, instance.id, 3, now)
+    assert len(cache.get(replay.log_key(instance))) == 3
+    late = replay.history_until(session, auditor, instance.id, instance.event_count, now)
+    assert len(cache.get(replay.log_key(instance))) == instance.event_count
+    assert late == replay.history_until(session, auditor, instance.id, instance.event_count, now)
+    early = replay.history_until(session, auditor, instance.id, 2, now)
+    assert early["k"] == 2 and early["event"]["seq"] == 2
