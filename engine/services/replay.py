@@ -23,7 +23,7 @@ import json
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import String, Text, select, type_coerce
+from sqlalchemy import String, Text, cast, select, type_coerce
 from sqlalchemy.orm import Session
 
 from engine.errors import N_, InvalidInputError, NotFoundError
@@ -47,7 +47,7 @@ from engine.services.replay_views import (
 
 EVENT_COLUMNS = (Event.seq, Event.type, type_coerce(Event.occurred_at, String),
                  Event.actor_id, Event.task_id, Event.element_id,
-                 type_coerce(Event.payload, Text))
+                 cast(Event.payload, Text))  # text: decoded here, see read_rows
 TASK_END_TYPES = (EventType.TASK_COMPLETED.value, EventType.TASK_CANCELLED.value)
 _decode = json.JSONDecoder().decode  # json.loads without its per-call checks
 STEP_OUT_OF_RANGE = N_("The event number (until) is outside this run's history")
@@ -190,8 +190,11 @@ def read_rows(session: Session, instance_id: int, until: int | None = None, *,
         query = query.where(Event.seq <= until)
     moments: dict = {}
     rows = []
-    for seq, kind, when, actor_id, task_id, element_id, payload in session.execute(
-            query.order_by(Event.seq)):
+    # the Core connection, all rows at once: no ORM result machinery, no fetch per row (so
+    # flush first, as the ORM would: events appended in this transaction are read too)
+    session.flush()
+    found = session.connection().execute(query.order_by(Event.seq)).all()
+    for seq, kind, when, actor_id, task_id, element_id, payload in found:
         moment = moments.get(when)
         if moment is None:
             moment = moments[when] = _utc(when)
