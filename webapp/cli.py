@@ -38,10 +38,11 @@ def _now() -> datetime:
 @cli.command("migrate")
 def migrate_command() -> None:
     """Bring the database schema to the newest migration."""
-    from webapp.cli_audit import sign_old_heads
+    from webapp.cli_audit import announce_signing_key, sign_old_heads
 
     upgrade_database(current_app.config["DATABASE_URL"])
     click.echo("database is at the newest schema")
+    announce_signing_key(_factory())
     sign_old_heads(_factory())
 
 

@@ -19,6 +19,7 @@ from flask import current_app
 from engine.db import RUNTIME_KEY, read_only, unit_of_work
 from engine.errors import NotFoundError
 from engine.services import checkpoints, verification
+from engine.signing import SigningKeyError
 from webapp.cli import _factory, _now, cli
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,19 @@ def checkpoint_command() -> None:
 
 
 # ---- used by `flask alur migrate` and the worker loop (webapp.cli) --------------------------
+
+def announce_signing_key(factory) -> None:
+    """Make the server key now if there is none (engine.signing), and say where it is: the
+    admin backs it up before the first run is recorded, not after."""
+    runtime = factory.kw["info"][RUNTIME_KEY]
+    path = runtime.settings.signing_key_path
+    try:
+        signer = runtime.signer
+    except SigningKeyError as error:
+        click.echo(f"signing key unusable: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"signing key {signer.key_id} at {path} (back it up; public key: {path}.pub)")
+
 
 def sign_old_heads(factory) -> None:
     """Runs made before heads were signed get their signature once, if their chain holds;

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import func, select, update
@@ -145,3 +146,14 @@ def test_verify_runs_as_a_real_command(cli_app, factory, tmp_path):
     )
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"instance {broken}: BROKEN at event 1: hash_mismatch" in result.stderr
+
+
+def test_migrate_makes_the_signing_key_and_says_where_it_is(cli_app, tmp_path, monkeypatch):
+    """A new office's first command makes the key, so it can be backed up before any run."""
+    runtime = cli_app.extensions["alur"].runtime
+    key_file = tmp_path / "keys" / "signing-key.pem"
+    monkeypatch.setattr(runtime, "settings", replace(runtime.settings, signing_key_file=key_file))
+    result = run(cli_app, "migrate")
+    assert result.exit_code == 0, result.output
+    assert key_file.exists() and key_file.with_name("signing-key.pem.pub").exists()
+    assert f"signing key {runtime.signer.key_id} at {key_file}" in result.output
