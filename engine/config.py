@@ -77,7 +77,11 @@ class Settings:
     )
     # Proxies in front of the web app whose X-Forwarded-For may be trusted for the client
     # address (0: none, use the peer's address; throttling counts per client address).
-    proxy_hops: int = field(default_factory=lambda: int(_env("PROXY_HOPS", "0")))
+    # ALUR_PROXY_COUNT (ALUR_PROXY_HOPS is its older name): with it set, ProxyFix also trusts
+    # X-Forwarded-Proto/Host/Port from that many proxies (links in mail, secure cookies).
+    proxy_hops: int = field(
+        default_factory=lambda: int(_env("PROXY_COUNT", "") or _env("PROXY_HOPS", "0"))
+    )
     # Upload quotas (engine.services.documents), count and bytes: per task (ever) and per
     # person (in any 24 hours).
     upload_task_max_files: int = field(
@@ -114,6 +118,46 @@ class Settings:
     checkpoint_interval_seconds: float = field(
         default_factory=lambda: float(_env("CHECKPOINT_INTERVAL", "300"))
     )
+
+    # Where people reach the app (links in mail): ALUR_BASE_URL, without a trailing slash.
+    base_url: str = field(
+        default_factory=lambda: _env("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    )
+
+    # Mail over SMTP (engine.services.mail): off while ALUR_SMTP_HOST is unset.
+    smtp_host: str = field(default_factory=lambda: _env("SMTP_HOST", ""))
+    smtp_port: int = field(default_factory=lambda: int(_env("SMTP_PORT", "587")))
+    smtp_user: str = field(default_factory=lambda: _env("SMTP_USER", ""))
+    smtp_password: str = field(default_factory=lambda: _env("SMTP_PASSWORD", ""), repr=False)
+    smtp_from: str = field(default_factory=lambda: _env("SMTP_FROM", "alur-kinerja@localhost"))
+    # "starttls" (default), "ssl" (implicit TLS, port 465) or "none" (a relay on localhost)
+    smtp_security: str = field(default_factory=lambda: _env("SMTP_SECURITY", "starttls"))
+    smtp_timeout_seconds: float = field(
+        default_factory=lambda: float(_env("SMTP_TIMEOUT", "10"))
+    )
+
+    # Background jobs (engine.services.jobs): how long a worker owns a job it took before
+    # another may take it again, and how often a failing job is tried before it becomes an
+    # incident for the administrators.
+    job_lease_seconds: float = field(default_factory=lambda: float(_env("JOB_LEASE", "300")))
+    job_max_attempts: int = field(default_factory=lambda: int(_env("JOB_MAX_ATTEMPTS", "5")))
+
+    # Document storage (engine.storage): "local" (upload_dir) or "s3" (ALUR_S3_*).
+    storage_backend: str = field(default_factory=lambda: _env("STORAGE", "local"))
+    s3_endpoint_url: str = field(default_factory=lambda: _env("S3_ENDPOINT_URL", ""))
+    s3_bucket: str = field(default_factory=lambda: _env("S3_BUCKET", ""))
+    s3_region: str = field(default_factory=lambda: _env("S3_REGION", "us-east-1"))
+    s3_access_key: str = field(default_factory=lambda: _env("S3_ACCESS_KEY", ""))
+    s3_secret_key: str = field(default_factory=lambda: _env("S3_SECRET_KEY", ""), repr=False)
+    s3_prefix: str = field(default_factory=lambda: _env("S3_PREFIX", "documents/"))
+    # A stored file no row names, older than this, is an orphan the worker removes.
+    orphan_grace_minutes: int = field(
+        default_factory=lambda: int(_env("ORPHAN_GRACE_MINUTES", "60"))
+    )
+
+    @property
+    def smtp_enabled(self) -> bool:
+        return bool(self.smtp_host)
 
     @property
     def signing_key_path(self) -> Path:

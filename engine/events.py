@@ -51,6 +51,19 @@ class EventType(StrEnum):
     TOKEN_REVOKED = "token_revoked"
     USER_CREATED = "user_created"
     USER_DEACTIVATED = "user_deactivated"
+    # a supervisor hands a task to someone else (Disposisi): the instance's chain
+    TASK_REASSIGNED = "task_reassigned"
+    # administration (global chain): webapp/admin through engine services
+    USER_UPDATED = "user_updated"
+    USER_REACTIVATED = "user_reactivated"
+    PASSWORD_RESET = "password_reset"
+    OPD_CREATED = "opd_created"
+    OPD_UPDATED = "opd_updated"
+    LANE_ROLES_CHANGED = "lane_roles_changed"
+    HOLIDAY_CHANGED = "holiday_changed"
+    HOLIDAYS_RESEEDED = "holidays_reseeded"
+    DUE_DATES_RECOMPUTED = "due_dates_recomputed"
+    JOB_RETRIED = "job_retried"
 
     @property
     def label(self) -> str:
@@ -213,6 +226,66 @@ class UserDeactivatedV1(_Payload):
     tokens_revoked = _integer()
 
 
+class TaskReassignedV1(_Payload):
+    to_user_id = _integer()
+    to_username = _text()
+    from_username = _optional_text()  # who held it before (None: it was unclaimed)
+    reason = _text()
+
+
+class UserChangedV1(_Payload):
+    user_id = _integer()
+    username = _text()
+    changes = _mapping()  # field -> [before, after]; never a password or its hash
+
+
+class UserNamedV1(_Payload):
+    user_id = _integer()
+    username = _text()
+
+
+class OpdCreatedV1(_Payload):
+    opd_id = _integer()
+    code = _text()
+    name = _text()
+
+
+class OpdUpdatedV1(_Payload):
+    opd_id = _integer()
+    code = _text()
+    changes = _mapping()
+
+
+class LaneRolesChangedV1(_Payload):
+    changes = _mapping()  # lane name -> [role before, role after]
+
+
+class HolidayChangedV1(_Payload):
+    action = _text(validate=validate.OneOf(["added", "updated", "removed"]))
+    day = _text()  # ISO date
+    name = _text()
+    kind = _text()
+    legal_basis = _optional_text()
+    changes = fields.Dict(required=False, allow_none=True)
+
+
+class HolidaysReseededV1(_Payload):
+    year = _integer()
+    added = _integer()
+    updated = _integer()
+    kept_manual = _integer()
+
+
+class DueDatesRecomputedV1(_Payload):
+    tasks_moved = _integer()
+    moves = fields.List(fields.Dict(), required=True)  # {task_id, before, after}
+
+
+class JobRetriedV1(_Payload):
+    job_id = _integer()
+    kind = _text()
+
+
 # ---- the registry -------------------------------------------------------------------------
 
 
@@ -258,6 +331,17 @@ SPECS: Mapping[EventType, EventSpec] = MappingProxyType(
         EventType.TOKEN_REVOKED: _spec(N_("API token revoked"), TokenRevokedV1),
         EventType.USER_CREATED: _spec(N_("Account created"), UserCreatedV1),
         EventType.USER_DEACTIVATED: _spec(N_("Account deactivated"), UserDeactivatedV1),
+        EventType.TASK_REASSIGNED: _spec(N_("Task reassigned (disposition)"), TaskReassignedV1),
+        EventType.USER_UPDATED: _spec(N_("Account changed"), UserChangedV1),
+        EventType.USER_REACTIVATED: _spec(N_("Account reactivated"), UserNamedV1),
+        EventType.PASSWORD_RESET: _spec(N_("Password reset by an administrator"), UserNamedV1),
+        EventType.OPD_CREATED: _spec(N_("OPD added"), OpdCreatedV1),
+        EventType.OPD_UPDATED: _spec(N_("OPD changed"), OpdUpdatedV1),
+        EventType.LANE_ROLES_CHANGED: _spec(N_("Lane roles changed"), LaneRolesChangedV1),
+        EventType.HOLIDAY_CHANGED: _spec(N_("Holiday table changed"), HolidayChangedV1),
+        EventType.HOLIDAYS_RESEEDED: _spec(N_("Holidays of a year re-seeded"), HolidaysReseededV1),
+        EventType.DUE_DATES_RECOMPUTED: _spec(N_("Due dates recomputed"), DueDatesRecomputedV1),
+        EventType.JOB_RETRIED: _spec(N_("Background job retried"), JobRetriedV1),
     }
 )
 

@@ -7,6 +7,7 @@ from engine.models.events import Event
 from engine.models.holidays import Holiday
 from engine.models.indicators import Indicator
 from engine.models.instances import InstanceState, ProcessInstance
+from engine.models.jobs import Job
 from engine.models.opds import Opd
 from engine.models.processdrafts import ProcessDraft
 from engine.models.sessions import LoginAttempt, UserSession
@@ -29,6 +30,7 @@ __all__ = [
     "Indicator",
     "LoginAttempt",
     "InstanceState",
+    "Job",
     "Opd",
     "ProcessDraft",
     "ProcessInstance",

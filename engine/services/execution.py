@@ -33,7 +33,7 @@ from engine.models import HumanTask, InstanceState, Opd, ProcessInstance
 from engine.models.instances import STATUS_COMPLETED
 from engine.models.tasks import TASK_CANCELLED, TASK_OPEN
 from engine.runtime import runtime_of
-from engine.services import audit, deadlines, failures, versions
+from engine.services import audit, deadlines, failures, jobs, notifications, versions
 from engine.services.taskviews import build_context, build_prefill
 
 log = logging.getLogger(__name__)
@@ -95,6 +95,7 @@ def persist(
     runtime.prune_completed_subprocesses(live)
     _count_periods(session, instance, live, changed, now)
     opened = _open_tasks(session, instance, changed, now)
+    notifications.tasks_opened(session, instance, opened, now)
     _cancel_tasks(session, instance, changed, now)
     _save_state(session, instance, live, now)
     _clear_failure(instance)
@@ -315,7 +316,10 @@ def _save_state(session, instance, live, now) -> None:
     if new_rows:  # a new period brings one part per OPD: one bulk INSERT
         session.execute(insert(InstanceState), new_rows)
     runtime.mark_saved(live)
-    instance.next_due_at = runtime.next_timer_due(live)
+    due = runtime.next_timer_due(live)
+    if due != instance.next_due_at:
+        jobs.schedule_timer(session, instance.id, due)
+    instance.next_due_at = due
     instance.updated_at = now
     instance.state_token = token = uuid4().hex
     cache = runtime_of(session).workflows

@@ -78,6 +78,20 @@ GOOD = {
     EventType.USER_CREATED: {"user_id": 9, "username": "admin2", "roles": ["admin"], "opd": None},
     EventType.USER_DEACTIVATED: {"user_id": 9, "username": "admin2", "sessions_ended": 0,
                                  "tokens_revoked": 0},
+    EventType.TASK_REASSIGNED: {"to_user_id": 4, "to_username": "pj_dinkes2",
+                                "from_username": "pj_dinkes", "reason": "Cuti"},
+    EventType.USER_UPDATED: {"user_id": 4, "username": "pj1", "changes": {"nip": [None, "x"]}},
+    EventType.USER_REACTIVATED: {"user_id": 4, "username": "pj1"},
+    EventType.PASSWORD_RESET: {"user_id": 4, "username": "pj1"},
+    EventType.OPD_CREATED: {"opd_id": 3, "code": "DINKES", "name": "Dinas Kesehatan"},
+    EventType.OPD_UPDATED: {"opd_id": 3, "code": "DINKES", "changes": {"name": ["a", "b"]}},
+    EventType.LANE_ROLES_CHANGED: {"changes": {"Kepala UKPBJ": [None, "kepala_ukpbj"]}},
+    EventType.HOLIDAY_CHANGED: {"action": "added", "day": "2026-06-01", "name": "Pancasila",
+                                "kind": "libur_nasional", "legal_basis": None},
+    EventType.HOLIDAYS_RESEEDED: {"year": 2027, "added": 17, "updated": 0, "kept_manual": 1},
+    EventType.DUE_DATES_RECOMPUTED: {"tasks_moved": 1, "moves": [
+        {"task_id": 1, "before": "2026-06-01", "after": "2026-06-02"}]},
+    EventType.JOB_RETRIED: {"job_id": 7, "kind": "mail"},
 }
 
 # The fields that may be None (everything else must be there and not None).
@@ -88,6 +102,8 @@ NULLABLE = {
     EventType.PERIOD_STARTED: {"akhir_periode"},
     EventType.TOKEN_REVOKED: {"label"},
     EventType.USER_CREATED: {"opd"},
+    EventType.TASK_REASSIGNED: {"from_username"},
+    EventType.HOLIDAY_CHANGED: {"legal_basis", "changes"},
 }
 
 BAD = [

@@ -1,5 +1,5 @@
 """Registers the admin pages' views on their blueprint (see webapp/admin/__init__.py)."""
 
-from webapp.admin import bp, pages  # noqa: F401
+from webapp.admin import bp, holidays, incidents, lanes, opds, pages, users  # noqa: F401
 
 __all__ = ["bp"]
