@@ -19,3 +19,7 @@ COPY forms ./forms
 COPY scripts ./scripts
 RUN useradd --create-home alur && mkdir -p /app/instance && chown alur /app/instance
 USER alur
+EXPOSE 8000
+# compose names the command of each service (web, worker, migrate); alone, the image serves
+CMD ["sh", "scripts/web.sh"]
+HEALTHCHECK --interval=15s --timeout=10s --start-period=20s CMD ["sh", "scripts/web-health.sh"]

@@ -13,7 +13,7 @@ FLASK := $(BIN)/flask --app webapp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup frontend run test lint migrate deploy seed worker bench clean
+.PHONY: setup frontend run test lint migrate deploy seed worker bench load clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,13 @@ bench: setup
 	$(BIN)/python bench/reads.py
 	$(BIN)/python bench/deploy.py
 	$(BIN)/python bench/replay.py
+	$(BIN)/python bench/timers.py
+
+# The app under load (bench/load.py): gunicorn + worker on PostgreSQL, 16 users, 3000
+# completions over 200,000 task rows. Rebuilds LOAD_DATABASE_URL's public schema.
+load: setup
+	@test -n "$(LOAD_DATABASE_URL)" || { echo "set LOAD_DATABASE_URL to a PostgreSQL database"; exit 1; }
+	LOAD_DATABASE_URL="$(LOAD_DATABASE_URL)" $(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) instance test-results .pytest_cache .ruff_cache $(DIST) $(FRONTEND)/node_modules

@@ -16,7 +16,10 @@ and, to show what the cache saves, a cold load on its own (`execution.load_store
 own read transaction: the parts' query and their deserialisation, parsed specs already
 cached), the stored state's size, the raw SpiffWorkflow time of the same step on a
 loaded workflow (set_data, run, refresh_timers, do_engine_steps; nothing saved) and the
-cost of a bare commit. Usage: python bench/complete_task.py [N ...]
+cost of a bare commit; and, for the cached completions, the median number of SQL
+statements each runs (the bench's own lookup of the actor included: 2 of them) and the time
+spent waiting on the database (SQLAlchemy's before/after_cursor_execute).
+Usage: python bench/complete_task.py [N ...]
 Set BENCH_DATABASE_URL to run on PostgreSQL (its public schema is rebuilt).
 """
 
@@ -30,6 +33,7 @@ from datetime import timedelta
 
 from scenarios import (
     T0,
+    DbMeter,
     answers,
     complete,
     fresh_database,
@@ -66,6 +70,8 @@ class Figures:
     state_kb: float
     raw_step: float
     commit: float
+    statements: float  # per cached completion (median), the bench's own actor lookup included
+    db_ms: float  # time waiting on the database per cached completion (median)
 
 
 @dataclass
@@ -76,6 +82,7 @@ class Factories:
     driver: sessionmaker
     cached: sessionmaker
     uncached: sessionmaker
+    meter: DbMeter
 
 
 def runs_needed(n_opds: int) -> int:
@@ -99,12 +106,15 @@ def time_completions(factories: Factories, on_runs, off_runs, now) -> tuple[list
     on_pending = pending_row11(factories.driver, on_runs)
     off_pending = pending_row11(factories.driver, off_runs)
     on, off, warm = [], [], set()
+    factories.meter.samples.clear()
     while len(on) < SAMPLES:
         instance_id, task_id = on_pending.pop(0)
+        factories.meter.reset()
         seconds = complete(factories.cached, task_id, answers(ROW_11), now)
         if instance_id not in warm:
             warm.add(instance_id)
             continue
+        factories.meter.take()
         on.append(seconds)
         off.append(complete(factories.uncached, off_pending.pop(0)[1], answers(ROW_11), now))
     return on, off
@@ -166,6 +176,7 @@ def measure_period(factories: Factories, on_runs, off_runs, now) -> Figures:
     parts, state_kb = stored_state(factories.driver, first)
     cold = cold_load_ms(factories.driver, first, now)
     on, off = time_completions(factories, on_runs, off_runs, now)
+    statements, db_ms = factories.meter.medians()
     return Figures(
         cache_on=median_ms(on),
         cache_off=median_ms(off),
@@ -174,6 +185,8 @@ def measure_period(factories: Factories, on_runs, off_runs, now) -> Figures:
         state_kb=state_kb,
         raw_step=raw,
         commit=commit_ms(factories.driver, first, now),
+        statements=statements,
+        db_ms=db_ms,
     )
 
 
@@ -192,6 +205,7 @@ def run(n_opds: int, url: str | None) -> dict[int, Figures]:
         driver=make_factory(engine),
         cached=make_factory(engine),
         uncached=make_factory(engine, workflow_cache_size=0),
+        meter=DbMeter(engine),
     )
     codes = seed(factories.driver, n_opds)
     runs, now = runs_needed(n_opds), T0
@@ -209,7 +223,8 @@ def run(n_opds: int, url: str | None) -> dict[int, Figures]:
 
 HEADER = (
     f"{'OPDs':>5} {'period':>6} {'cache on':>9} {'cache off':>10} {'off/on':>7} "
-    f"{'cold load':>10} {'parts':>6} {'state':>8} {'raw step':>9} {'commit':>7}"
+    f"{'cold load':>10} {'parts':>6} {'state':>8} {'raw step':>9} {'commit':>7} "
+    f"{'stmts':>6} {'db wait':>8}"
 )
 
 
@@ -217,7 +232,8 @@ def table_row(n: int, period: int, f: Figures) -> str:
     return (
         f"{n:>5} {period:>6} {f.cache_on:>7.1f}ms {f.cache_off:>8.1f}ms "
         f"{f.cache_off / f.cache_on:>7.2f} {f.cold_load:>8.1f}ms {f.parts:>6} "
-        f"{f.state_kb:>6.0f}KB {f.raw_step:>7.1f}ms {f.commit:>5.1f}ms"
+        f"{f.state_kb:>6.0f}KB {f.raw_step:>7.1f}ms {f.commit:>5.1f}ms "
+        f"{f.statements:>6.0f} {f.db_ms:>6.1f}ms"
     )
 
 

@@ -6,7 +6,8 @@ periods 1, 12, 24 and 48 the median time of a PJ Kinerja completion of row 11
 (POST /api/v1/tasks/{id}/complete) and of the row-17 decision that opens the next period.
 Periods in between are driven through the services directly. The server listens on the
 first free port from 5103 (BENCH_PORT to choose another). Usage:
-python bench/http_submit.py [N_OPDS] [INSTANCES]
+python bench/http_submit.py [N_OPDS] [INSTANCES] [LAST_PERIOD]
+(LAST_PERIOD: stop after that period, say 12 for a shorter run; default 48.)
 """
 
 from __future__ import annotations
@@ -149,6 +150,7 @@ def submit(client, factory, tokens, task_id: int, data: dict) -> float:
 def main() -> None:
     n_opds = int(sys.argv[1]) if len(sys.argv) > 1 else 50
     n_instances = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    last_period = int(sys.argv[3]) if len(sys.argv) > 3 else max(MEASURED)
     url = fresh_database(os.environ.get("BENCH_DATABASE_URL"), "http")
     engine = make_engine(url)
     factory = make_factory(engine)
@@ -165,7 +167,7 @@ def main() -> None:
     print(f"{'period':>6} {'PJ submission':>14} {'row-17 decision':>16}")
     now = T0
     try:
-        for period in range(1, max(MEASURED) + 1):
+        for period in range(1, last_period + 1):
             measure = period in MEASURED
             submissions, decisions = [], []
             for instance_id in ids:

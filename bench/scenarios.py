@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import select, text  # noqa: E402
+from sqlalchemy import event, select, text  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 
@@ -33,7 +33,7 @@ from engine.migrations import upgrade_database  # noqa: E402
 from engine.models import HumanTask, Opd, ProcessInstance, User, UserRole  # noqa: E402
 from engine.models.tasks import TASK_OPEN  # noqa: E402
 from engine.runtime import build_runtime  # noqa: E402
-from engine.services import demo, deployments, holidays, instances, tasks, timers  # noqa: E402
+from engine.services import demo, deployments, holidays, instances, jobs, tasks  # noqa: E402
 from engine.services.users import hash_password  # noqa: E402
 
 T0 = datetime(2026, 1, 5, 2, 0, tzinfo=UTC)  # a Monday, 09:00 in Jakarta
@@ -46,6 +46,44 @@ ANSWERS: dict[str, dict] = json.loads(
 TO_ROW_11 = tuple(f"Task_{row:02d}" for row in range(1, 11))  # rows 1-10, once per run
 REPORTING = ("Task_12", "Task_13", "Task_14", "Task_15", "Task_16")  # after the period's end
 USER_FOR_ROLE = {"tim_kelembagaan": "tim1", "kepala_ukpbj": "kepala"}  # demo users
+
+
+class DbMeter:
+    """Counts the statements an engine runs and the time spent waiting on them (from just
+    before the cursor executes to just after: the round trip plus the database's work).
+
+    `reset()` before a measured call, then read `statements` and `seconds`; `samples` keeps
+    one (statements, seconds) pair per `take()`.
+    """
+
+    def __init__(self, engine: Engine):
+        self.statements, self.seconds, self._started = 0, 0.0, 0.0
+        self.samples: list[tuple[int, float]] = []
+        event.listen(engine, "before_cursor_execute", self._before)
+        event.listen(engine, "after_cursor_execute", self._after)
+
+    def _before(self, *_args) -> None:
+        self._started = time.perf_counter()
+
+    def _after(self, *_args) -> None:
+        self.statements += 1
+        self.seconds += time.perf_counter() - self._started
+
+    def reset(self) -> None:
+        self.statements, self.seconds = 0, 0.0
+
+    def take(self) -> None:
+        self.samples.append((self.statements, self.seconds))
+        self.reset()
+
+    def medians(self) -> tuple[float, float]:
+        """The median statement count and database time (ms) of the samples taken."""
+        if not self.samples:
+            return 0.0, 0.0
+        return (
+            statistics.median(s for s, _ in self.samples),
+            statistics.median(t for _, t in self.samples) * 1000,
+        )
 
 
 def answers(form_key: str, **overrides) -> dict:
@@ -184,7 +222,7 @@ def run_to_decision(factory, instance_ids: list[int], now: datetime) -> datetime
     with read_only(factory) as session:
         due = max(session.get(ProcessInstance, i).next_due_at for i in instance_ids)
     later = due + timedelta(hours=1)
-    timers.fire_due_timers(factory, later)
+    jobs.run_due_jobs(factory, lambda: later)
     for instance_id in instance_ids:
         for element_id in REPORTING:
             complete_row(factory, instance_id, element_id, later)

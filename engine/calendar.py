@@ -48,14 +48,16 @@ def add_working_days(
     days: int,
     holidays: Collection[date],
     workweek: Collection[int] = MONDAY_TO_FRIDAY,
+    workdays: Collection[date] = (),
 ) -> date:
     """Return the date on which the `days`-th working day after `start` ends.
 
     `start` itself never counts, whatever day it is, because the task is created part-way through
     it. A negative `days` walks backwards, so reminders "2 HK before the due date" use the same
-    rule; `days == 0` returns `start` unchanged.
+    rule; `days == 0` returns `start` unchanged. `workdays` are days outside the work week
+    that are worked anyway (hari kerja pengganti).
     """
-    is_working = _working_day_test(holidays, workweek)
+    is_working = _working_day_test(holidays, workweek, workdays)
     step = ONE_DAY if days >= 0 else -ONE_DAY
     current, remaining = start, abs(days)
     while remaining:
@@ -70,6 +72,7 @@ def working_days_between(
     end: date,
     holidays: Collection[date],
     workweek: Collection[int] = MONDAY_TO_FRIDAY,
+    workdays: Collection[date] = (),
 ) -> int:
     """Count working days after `start` up to and including `end`; negative when `end < start`.
 
@@ -77,7 +80,7 @@ def working_days_between(
     "5 HK" agree: add_working_days(s, n) == e implies working_days_between(s, e) == n.
     When `end < start` the days counted are `end` up to but excluding `start`.
     """
-    is_working = _working_day_test(holidays, workweek)
+    is_working = _working_day_test(holidays, workweek, workdays)
     if end >= start:
         first, last, sign = start + ONE_DAY, end, 1
     else:
@@ -94,9 +97,11 @@ def count_working_days(
     year: int,
     holidays: Collection[date],
     workweek: Collection[int] = MONDAY_TO_FRIDAY,
+    workdays: Collection[date] = (),
 ) -> int:
     """Working days in a calendar year: the figure admins check against the SKB (2026: 240)."""
-    return working_days_between(date(year - 1, 12, 31), date(year, 12, 31), holidays, workweek)
+    return working_days_between(date(year - 1, 12, 31), date(year, 12, 31), holidays, workweek,
+                                workdays)
 
 
 def indonesian_holidays(years: Iterable[int]) -> list[HolidaySeed]:
@@ -129,8 +134,11 @@ def format_date_long_id(value: date) -> str:
     return format_date(value, "EEEE, d MMMM y", locale="id")
 
 
-def _working_day_test(holidays: Collection[date], workweek: Collection[int]):
-    """Build the per-day test once, refusing a work week that would make loops never end."""
+def _working_day_test(
+    holidays: Collection[date], workweek: Collection[int], workdays: Collection[date] = ()
+):
+    """Build the per-day test once, refusing a work week that would make loops never end.
+    A holiday wins over a replacement working day on the same date."""
     days = frozenset(workweek)
     if not days or not days <= set(range(7)):
         raise DomainError(
@@ -138,8 +146,8 @@ def _working_day_test(holidays: Collection[date], workweek: Collection[int]):
             code="invalid_workweek",
             details={"workweek": sorted(days, key=str)},
         )
-    closed = frozenset(holidays)
-    return lambda day: day.weekday() in days and day not in closed
+    closed, extra = frozenset(holidays), frozenset(workdays)
+    return lambda day: (day.weekday() in days or day in extra) and day not in closed
 
 
 def _fix_name(name: str) -> str:

@@ -18,6 +18,7 @@ from engine.caches import LruCache, WorkflowCache
 from engine.config import Settings, load_settings
 from engine.db import RUNTIME_KEY
 from engine.signing import Signer, load_or_create
+from engine.storage.base import Storage
 
 
 @dataclass
@@ -30,6 +31,7 @@ class Runtime:
     histories: LruCache
     _signer: Signer | None = field(default=None, init=False, repr=False)
     _signer_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _storage: Storage | None = field(default=None, init=False, repr=False)
 
     @property
     def signer(self) -> Signer:
@@ -41,6 +43,18 @@ class Runtime:
                 if self._signer is None:
                     self._signer = load_or_create(self.settings.signing_key_path)
         return self._signer
+
+    @property
+    def storage(self) -> Storage:
+        """Where documents' bytes live (engine.storage): ALUR_STORAGE=local, the upload
+        folder, or s3, a bucket shared by every host. Built on first use, then kept."""
+        if self._storage is None:
+            from engine.storage.factory import build_storage
+
+            with self._signer_lock:
+                if self._storage is None:
+                    self._storage = build_storage(self.settings)
+        return self._storage
 
 
 def build_runtime(settings: Settings | None = None, **overrides) -> Runtime:

@@ -20,6 +20,7 @@ const entryPoints = {
   diff: "src/diff/index.js",        // two versions side by side (modeler/diff.html)
   audit: "src/audit/index.js",      // one run's replay on its diagram (audit/history.html)
   heatmap: "src/heatmap/index.js",  // a version's durations against Waktu (audit/heatmap.html)
+  apidocs: "src/apidocs/index.js",  // the API's OpenAPI document in swagger-ui (api/docs.html)
 };
 
 await build({

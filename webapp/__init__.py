@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import secrets
 import threading
+import weakref
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 from flask import Flask
@@ -21,6 +23,7 @@ from webapp.converters import init_converters
 from webapp.errors import init_errors
 from webapp.extensions import babel, csrf, login_manager
 from webapp.filters import init_filters
+from webapp.health import init_health
 from webapp.i18n import DEFAULT_LOCALE, init_i18n, select_locale
 from webapp.readlog import init_readlog
 from webapp.security import init_security
@@ -68,17 +71,43 @@ def create_app(overrides: dict | None = None) -> Flask:
         UPLOAD_DIR=str(settings.upload_dir),
     )
     app.config.update(overrides)
-    runtime = build_runtime(settings, **app.config.get("RUNTIME_OVERRIDES", {}))
+    runtime = build_runtime(settings, **{"upload_dir": Path(app.config["UPLOAD_DIR"]),
+                                         **app.config.get("RUNTIME_OVERRIDES", {})})
+    runtime.storage.check()  # ALUR_STORAGE=s3: no bucket, no start (a clear StorageError)
     engine = make_engine(app.config["DATABASE_URL"])
+    # gunicorn --preload builds the app once and forks its workers: a connection the master
+    # may have opened must never be shared, so each child starts with an empty pool.
+    os.register_at_fork(after_in_child=partial(_empty_pool, weakref.ref(engine)))
     factory = make_session_factory(engine, runtime=runtime)
     app.extensions["alur"] = AlurState(settings, runtime, engine, factory)
     _init_extensions(app)
-    if settings.proxy_hops > 0:  # opt-in: X-Forwarded-For names the client behind N proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops)
+    _trust_proxies(app, settings.proxy_hops)
     _register_blueprints(app)
+    init_health(app)
     if app.config.get("TIMER_THREAD") or os.environ.get("ALUR_TIMER_THREAD") == "1":
         start_timer_thread(app)
     return app
+
+
+def _empty_pool(engine_ref: weakref.ref) -> None:
+    """In a forked child: forget the parent's pooled connections without closing them."""
+    engine = engine_ref()
+    if engine is not None:
+        engine.dispose(close=False)
+
+
+def _trust_proxies(app: Flask, hops: int) -> None:
+    """Behind ALUR_PROXY_COUNT reverse proxies, believe their X-Forwarded-* headers.
+
+    The client's address (sign-in throttling, the audit log), the scheme, host and port
+    (links built with url_for(_external=True), e.g. in mail) and a path prefix
+    (X-Forwarded-Prefix, an app served under /alur) come from the last `hops` proxies.
+    Without it (0, the default) every forwarded header is ignored: anyone can send one.
+    """
+    if hops > 0:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
+        )
 
 
 def _init_extensions(app: Flask) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,10 +19,10 @@ from engine.db import read_only, unit_of_work
 from engine.errors import DomainError, InvalidInputError
 from engine.migrations import upgrade_database
 from engine.models.users import ROLE_CODES
-from engine.services import demo, deployments, holidays, throttle, timers, users
+from engine.services import demo, deployments, holidays, users
+from webapp import worker
 
 log = logging.getLogger(__name__)
-PRUNE_EVERY_SECONDS = 3600  # how often the worker forgets old sign-in attempts
 cli = AppGroup("alur", help="Alur Kinerja administration commands.")
 
 
@@ -131,56 +130,25 @@ def bootstrap_command(ctx: click.Context, demo: bool) -> None:
 
 
 @cli.command("worker")
-@click.option("--interval", type=float, default=None, help="seconds between passes")
-@click.option("--once", is_flag=True, help="run one pass and exit")
+@click.option("--interval", type=float, default=None,
+              help="longest sleep between passes, in seconds (ALUR_TIMER_INTERVAL)")
+@click.option("--once", is_flag=True, help="run the jobs due now and exit")
 def worker_command(interval: float | None, once: bool) -> None:
-    """Fire due timers every few seconds (one transaction per instance)."""
+    """Run background jobs (timers, checkpoints, mail ...), one transaction each."""
     state = current_app.extensions["alur"]
+    if not logging.getLogger().handlers:  # a process of its own: say what it does
+        logging.basicConfig(level=logging.INFO,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("spiff").setLevel(logging.WARNING)  # a line per task state
     if once:
-        click.echo(f"tasks opened: {timers.fire_due_timers(state.session_factory, _now)}")
+        click.echo(f"jobs run: {worker.run_once(state.session_factory)}")
         return
     run_worker_loop(state.session_factory, interval or state.settings.timer_interval_seconds)
 
 
-def _prune_attempts(factory) -> None:
-    """Old sign-in attempts go, in a transaction of their own (never fatal to the loop)."""
-    try:
-        with unit_of_work(factory) as session:
-            gone = throttle.prune_attempts(session, _now())
-            session.commit()
-        if gone:
-            log.info("forgot %d old sign-in attempt(s)", gone)
-    except Exception:  # noqa: BLE001 - pruning may fail this hour and succeed the next
-        log.exception("pruning sign-in attempts failed")
-
-
 def run_worker_loop(factory, interval: float, stop=None) -> None:
-    """Loop until `stop` (a threading.Event) is set; errors are logged, never fatal.
-
-    Besides firing timers: forget old sign-in attempts hourly, and write a signed
-    checkpoint of the chain heads every `checkpoint_interval_seconds` (first at start)."""
-    from webapp.cli_audit import checkpoint_interval, write_checkpoint_logged
-
-    log.info("timer worker started, every %.1f s", interval)
-    every = checkpoint_interval(factory)
-    pruned_at = checkpointed_at = None
-    while stop is None or not stop.is_set():
-        try:
-            opened = timers.fire_due_timers(factory, _now)
-            if opened:
-                log.info("timers opened %d task(s)", opened)
-        except Exception:  # noqa: BLE001 - the loop must survive one bad instance
-            log.exception("timer pass failed")
-        if pruned_at is None or time.monotonic() - pruned_at >= PRUNE_EVERY_SECONDS:
-            pruned_at = time.monotonic()
-            _prune_attempts(factory)
-        if checkpointed_at is None or time.monotonic() - checkpointed_at >= every:
-            checkpointed_at = time.monotonic()
-            write_checkpoint_logged(factory)
-        if stop is not None:
-            stop.wait(interval)
-        else:
-            time.sleep(interval)
+    """Loop until `stop` (a threading.Event) is set; see webapp.worker."""
+    worker.run_worker_loop(factory, interval, stop)
 
 
 # ---- accounts and OPDs: what a real office needs before its first sign-in ------------------

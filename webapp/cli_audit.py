@@ -4,17 +4,15 @@
 (engine.services.verification) in one read transaction, prints one line per chain ("ok"
 or the problem with the first broken event) and a summary, and exits non-zero when
 anything is broken, so it can run from cron or CI. `checkpoint` writes one signed
-checkpoint of the heads that moved now, as the worker does periodically.
+checkpoint of the heads that moved now, as the worker's recurring job does periodically.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
-from pathlib import Path
 
 import click
-from flask import current_app
 
 from engine.db import RUNTIME_KEY, read_only, unit_of_work
 from engine.errors import NotFoundError
@@ -29,18 +27,16 @@ log = logging.getLogger(__name__)
 @click.argument("instance_id", type=int, required=False)
 def verify_command(instance_id: int | None) -> None:
     """Verify one run's history (chain, signed head, checkpoints, documents), or all."""
-    storage = Path(current_app.config["UPLOAD_DIR"])
     broken = 0
     with read_only(_factory()) as session:
         if instance_id is not None:
             try:
-                verdicts = [verification.verify_instance(session, instance_id,
-                                                         storage_dir=storage)]
+                verdicts = [verification.verify_instance(session, instance_id)]
             except NotFoundError:
                 click.echo(f"instance {instance_id}: not found", err=True)
                 sys.exit(2)
         else:
-            verdicts = verification.verify_all(session, storage_dir=storage, checkpoints=True)
+            verdicts = verification.verify_all(session, checkpoints=True)
         counted = 0
         for verdict in verdicts:
             counted += 1
@@ -73,7 +69,8 @@ def checkpoint_command() -> None:
     click.echo(summary or "no head moved since the last checkpoint: nothing written")
 
 
-# ---- used by `flask alur migrate` and the worker loop (webapp.cli) --------------------------
+# ---- used by `flask alur migrate` (webapp.cli); the worker's checkpoints are a recurring
+# job (engine.services.recurring) --------------------------
 
 def announce_signing_key(factory) -> None:
     """Make the server key now if there is none (engine.signing), and say where it is: the
@@ -99,20 +96,3 @@ def sign_old_heads(factory) -> None:
     for instance_id, seq in done.refused:
         click.echo(f"not signed: instance {instance_id}: its chain breaks at event {seq} "
                    f"(see: flask alur verify {instance_id})", err=True)
-
-
-def checkpoint_interval(factory) -> float:
-    """Seconds between the worker's checkpoints (ALUR_CHECKPOINT_INTERVAL)."""
-    return factory.kw["info"][RUNTIME_KEY].settings.checkpoint_interval_seconds
-
-
-def write_checkpoint_logged(factory) -> None:
-    """One checkpoint in a transaction of its own; a failure is logged, the next one retries."""
-    try:
-        with unit_of_work(factory) as session:
-            written = checkpoints.write_checkpoint(session, _now())
-            session.commit()
-        if written is not None:
-            log.info("checkpoint %d: %d head(s)", written.seq, written.head_count)
-    except Exception:  # noqa: BLE001 - the worker loop must survive
-        log.exception("writing a checkpoint failed")

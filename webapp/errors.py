@@ -2,19 +2,24 @@
 
 API and XHR requests get `{"error": {"code", "message", "details"}}`; pages get a
 translated error page. Anything unexpected is logged and answered with a generic 500
-that reveals nothing.
+that reveals nothing. A database that does not answer (restarting, unreachable, a
+connection cut mid-request) is not a bug: it is answered 503 "try again shortly", and the
+request's session is thrown away so the next request starts on a fresh connection (the
+pool's pre-ping replaces the dead ones).
 """
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import N_, DomainError
+from engine.errors import N_, ConflictError, DomainError
+from webapp.extensions import login_manager
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +33,18 @@ HTTP_CODES = {
     413: "payload_too_large",
     415: "unsupported_media_type",
     429: "too_many_requests",
+    503: "database_unavailable",
 }
+
+# What a database that does not answer raises (psycopg's connection errors arrive wrapped
+# in OperationalError; a pooled connection found dead, in DisconnectionError).
+DATABASE_DOWN = (OperationalError, InterfaceError, DisconnectionError)
+DATABASE_DOWN_MESSAGE = N_(
+    "The database is not answering right now; nothing was saved. Wait a moment and try again"
+)
+# SQLSTATE class 40 (deadlock, serialization failure): the database is fine, another
+# request won the race; the answer is the conflict's, not an outage.
+ROLLBACK_SQLSTATE_CLASS = "40"
 
 # Our own words for the HTTP errors Werkzeug raises (its descriptions are English only and
 # speak of "the server"); a description given on purpose (abort(404, "...")) is kept.
@@ -71,6 +87,9 @@ def _domain(error: DomainError):
 
 
 def _http(error: HTTPException):
+    original = getattr(error, "original_exception", None)
+    if isinstance(original, DATABASE_DOWN):  # raised after the view, e.g. at commit
+        return _database_down(original)
     code = HTTP_CODES.get(error.code or 500, "http_error")
     return error_response(_as_domain(error, code))
 
@@ -102,7 +121,46 @@ def _as_domain(
     return domain
 
 
+def _database_down(error: Exception):
+    """503 (or 409 for a lost race), the session discarded, the page drawn without the DB."""
+    discard_session()
+    g._login_user = login_manager.anonymous_user()  # base.html must not ask the DB again
+    if _sqlstate(error).startswith(ROLLBACK_SQLSTATE_CLASS):
+        return error_response(
+            ConflictError(
+                "Someone else changed this process at the same moment; reload and try again",
+                code="stale_version",
+            )
+        )
+    log.warning("database unavailable on %s %s: %s", request.method, request.path,
+                type(getattr(error, "orig", None) or error).__name__)
+    domain = DomainError(DATABASE_DOWN_MESSAGE, code="database_unavailable")
+    domain.status = 503
+    response = error_response(domain)
+    if isinstance(response, tuple):
+        response = current_app.make_response(response)
+    response.headers["Retry-After"] = "5"
+    return response
+
+
+def _sqlstate(error: Exception) -> str:
+    return getattr(getattr(error, "orig", None), "sqlstate", None) or ""
+
+
+def discard_session() -> None:
+    """Throw the request's session away, connection included, whatever state it is in."""
+    session = g.pop("db", None)
+    if session is None:
+        return
+    try:
+        session.invalidate()
+    except Exception:  # noqa: BLE001 - the connection is already gone; nothing to keep
+        log.debug("discarding a broken session failed", exc_info=True)
+
+
 def _unexpected(error: Exception):
+    if isinstance(error, DATABASE_DOWN):
+        return _database_down(error)
     if isinstance(error, HTTPException):
         return _http(error)
     log.exception("unexpected error on %s %s", request.method, request.path)
@@ -116,3 +174,5 @@ def init_errors(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf)
     app.register_error_handler(HTTPException, _http)
     app.register_error_handler(Exception, _unexpected)
+    for error_class in DATABASE_DOWN:
+        app.register_error_handler(error_class, _database_down)

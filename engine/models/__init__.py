@@ -8,8 +8,11 @@ from engine.models.holidays import Holiday
 from engine.models.indicators import Indicator
 from engine.models.instances import InstanceState, ProcessInstance
 from engine.models.jobs import Job
+from engine.models.lanedefaults import LaneRoleDefault
+from engine.models.mail import MailOutbox, NotificationPreference
 from engine.models.opds import Opd
 from engine.models.processdrafts import ProcessDraft
+from engine.models.savedfilters import SavedFilter
 from engine.models.sessions import LoginAttempt, UserSession
 from engine.models.tasks import HumanTask
 from engine.models.trust import AuditRead, ChainCheckpoint, CheckpointHead
@@ -29,12 +32,16 @@ __all__ = [
     "HumanTask",
     "Indicator",
     "LoginAttempt",
+    "MailOutbox",
+    "NotificationPreference",
     "InstanceState",
     "Job",
+    "LaneRoleDefault",
     "Opd",
     "ProcessDraft",
     "ProcessInstance",
     "Role",
+    "SavedFilter",
     "TaskDraft",
     "User",
     "UserRole",

@@ -1,4 +1,9 @@
-"""Non-working days (libur nasional, cuti bersama, libur daerah), editable by an admin."""
+"""Non-working days (libur nasional, cuti bersama, libur daerah) and replacement working
+days (hari kerja pengganti: a weekend day that is worked), editable by an admin.
+
+A package holiday an admin removes stays as a row of kind `dihapus` (source manual), so a
+re-seed from the `holidays` package does not bring it back; no calendar reads such a row.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,16 @@ from engine.db import Base, utcnow
 
 SOURCE_PACKAGE = "package"
 SOURCE_MANUAL = "manual"
+
+KIND_NATIONAL = "libur_nasional"
+KIND_JOINT_LEAVE = "cuti_bersama"
+KIND_REGIONAL = "libur_daerah"
+KIND_REPLACEMENT_WORKDAY = "hari_kerja_pengganti"
+KIND_REMOVED = "dihapus"
+# Kinds an admin may give a day, in the order the page offers them.
+KINDS = (KIND_NATIONAL, KIND_JOINT_LEAVE, KIND_REGIONAL, KIND_REPLACEMENT_WORKDAY)
+# Kinds on which nobody works: every other kind is no holiday for the calendar.
+CLOSED_KINDS = frozenset({KIND_NATIONAL, KIND_JOINT_LEAVE, KIND_REGIONAL})
 
 
 class Holiday(Base):

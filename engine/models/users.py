@@ -27,10 +27,14 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
     nip: Mapped[str | None] = mapped_column(String(18))
+    # Where notices by e-mail go (set by an administrator); None: no e-mail.
+    email: Mapped[str | None] = mapped_column(String(254))
     password_hash: Mapped[str] = mapped_column(String(255))
     opd_id: Mapped[int | None] = mapped_column(ForeignKey("opds.id"), index=True)
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # the language of the mail this person receives (None: Indonesian)
+    locale: Mapped[str | None] = mapped_column(String(5))
 
     opd: Mapped[Opd | None] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(

@@ -101,6 +101,14 @@ def can_view_task(actor: User, task: HumanTask) -> bool:
     return actor.opd_id is not None and task.opd_id is None
 
 
+REASSIGNER_ROLES = frozenset({"kepala_ukpbj", "admin"})
+
+
+def can_reassign(actor: User) -> bool:
+    """The Kepala UKPBJ and administrators hand open tasks to someone else (Disposisi)."""
+    return bool(actor.roles & REASSIGNER_ROLES) and not is_read_only(actor)
+
+
 def visible_tasks(actor: User, tasks: Iterable[HumanTask]) -> list[HumanTask]:
     """The tasks (of one run the actor may see) that the actor may read, in the given order.
 

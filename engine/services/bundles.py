@@ -33,7 +33,6 @@ from typing import BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.errors import NotFoundError
 from engine.events import EventType
 from engine.models import Document, Event, ProcessInstance, User
 from engine.models.trust import ChainCheckpoint, CheckpointHead
@@ -43,11 +42,12 @@ from engine.services import (
     audit,
     bundlepdf,
     checkpoints,
-    documents,
     instances,
     verification,
 )
 from engine.signing import head_message
+from engine.storage import Storage, StoredFileMissing
+from engine.storage.factory import storage_of
 from engine.verifier import SCRIPT_NAME, SCRIPT_PATH
 
 FORMAT = "alur-audit-bundle/1"
@@ -71,10 +71,10 @@ def write_bundle(session: Session, viewer: User, instance_id: int, now: datetime
     access.ensure_audit_reader(viewer)
     instance = instances.get_instance_for(session, viewer, instance_id)
     head = _head(instance)  # the cut: read before anything else of the run
-    folder = Path(storage_dir or runtime_of(session).settings.upload_dir)
+    storage = storage_of(session, storage_dir)  # the runtime's, or a local folder named
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         bundle = _Bundle(archive, now)
-        _write_contents(session, bundle, instance, head, folder, now)
+        _write_contents(session, bundle, instance, head, storage, now)
     return bundle_filename(instance)
 
 
@@ -160,7 +160,7 @@ class _HashingSink:
 # ---- what goes in --------------------------------------------------------------------------
 
 def _write_contents(session: Session, bundle: _Bundle, instance: ProcessInstance, head: dict,
-                    folder: Path, now: datetime) -> None:
+                    storage: Storage, now: datetime) -> None:
     signer = runtime_of(session).signer
     version = instance.version
     bundle.add("proses/diagram.bpmn", version.bpmn_xml.encode("utf-8"))
@@ -170,9 +170,9 @@ def _write_contents(session: Session, bundle: _Bundle, instance: ProcessInstance
     bundle.add_json("kepala-rantai.json", head)
     bundle.add_json("titik-periksa.json", checkpoints_of(session, instance.id,
                                                          head["event_count"]))
-    kept, missing = _write_documents(session, bundle, added, folder)
+    kept, missing = _write_documents(session, bundle, added, storage)
     bundle.add("kunci-publik.pem", signer.public_key_pem.encode("ascii"))
-    verdict = verification.verify_instance(session, instance.id, storage_dir=folder)
+    verdict = verification.verify_instance(session, instance.id, storage=storage)
     bundle.add("ringkasan.pdf", bundlepdf.summary_pdf(
         session, instance, now, last_seq=head["event_count"], last_hash=head["last_hash"],
         key_id=head["key_id"] or signer.key_id, verdict=verdict, documents=kept))
@@ -245,7 +245,7 @@ def _actor_names(session: Session, instance_id: int, count: int) -> dict[int, st
 
 
 def _write_documents(session: Session, bundle: _Bundle, added: dict[int, int],
-                     folder: Path) -> tuple[list[Document], list[dict]]:
+                     storage: Storage) -> tuple[list[Document], list[dict]]:
     """Copy every document the exported events added; a stored file that is gone is listed
     in the manifest (and the verifier then names it) instead of failing the export."""
     rows = session.scalars(select(Document).where(Document.id.in_(list(added)))
@@ -253,12 +253,12 @@ def _write_documents(session: Session, bundle: _Bundle, added: dict[int, int],
     kept, missing = [], []
     for document in rows:
         try:
-            path = documents.document_path(document, folder)
-        except NotFoundError:
+            stored = storage.open(document.storage_key)
+        except StoredFileMissing:
             missing.append({"document_id": document.id, "filename": document.filename,
                             "seq": added[document.id]})
             continue
-        with bundle.open(document_entry(document)) as sink, path.open("rb") as source:
+        with bundle.open(document_entry(document)) as sink, stored as source:
             while chunk := source.read(CHUNK):
                 sink.write(chunk)
         kept.append(document)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from engine.calendar import add_working_days, working_days_between
 from engine.models import Holiday, HumanTask, ProcessInstance
+from engine.models.holidays import CLOSED_KINDS, KIND_REPLACEMENT_WORKDAY
 from engine.runtime import runtime_of
 from engine.services import versions
 
@@ -28,6 +29,7 @@ class WorkingCalendar:
     holidays: frozenset[date]
     workweek: tuple[int, ...]
     zone: ZoneInfo
+    workdays: frozenset[date] = frozenset()  # hari kerja pengganti: worked weekend days
 
     @classmethod
     def load(cls, session: Session, now: datetime, since: date | None = None) -> WorkingCalendar:
@@ -37,19 +39,24 @@ class WorkingCalendar:
         zone = settings.zone
         today = now.astimezone(zone).date()
         start = min(since or today, today) - timedelta(days=7)
-        rows = session.scalars(
-            select(Holiday.on).where(
+        rows = session.execute(
+            select(Holiday.on, Holiday.kind).where(
                 Holiday.on >= start,
                 Holiday.on <= today + timedelta(days=HORIZON_DAYS),
             )
-        )
-        return cls(frozenset(rows), settings.workweek, zone)
+        ).all()
+        closed = frozenset(on for on, kind in rows if kind in CLOSED_KINDS)
+        worked = frozenset(on for on, kind in rows if kind == KIND_REPLACEMENT_WORKDAY)
+        return cls(closed, settings.workweek, zone, worked)
 
     def local_date(self, moment: datetime) -> date:
         return moment.astimezone(self.zone).date()
 
     def add(self, start: date, days: int) -> date:
-        return add_working_days(start, days, self.holidays, self.workweek)
+        return add_working_days(start, days, self.holidays, self.workweek, self.workdays)
+
+    def between(self, start: date, end: date) -> int:
+        return working_days_between(start, end, self.holidays, self.workweek, self.workdays)
 
 
 def due_on_for(
@@ -93,6 +100,4 @@ def is_overdue(due_on: date | None, now: datetime, zone: ZoneInfo) -> bool:
 
 
 def overdue_working_days(due_on: date, now: datetime, calendar: WorkingCalendar) -> int:
-    return working_days_between(
-        due_on, calendar.local_date(now), calendar.holidays, calendar.workweek
-    )
+    return calendar.between(due_on, calendar.local_date(now))

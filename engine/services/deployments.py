@@ -28,7 +28,7 @@ from engine.events import EventType
 from engine.models import Definition, DefinitionVersion
 from engine.models.users import ROLE_CODES
 from engine.runtime import runtime_of
-from engine.services import audit
+from engine.services import audit, lanedefaults
 from engine.services.formchecks import form_problems
 from engine.services.versions import START_KEY
 
@@ -57,6 +57,7 @@ def check_deploy(
     nothing. Whole-file refusals (too large, not XML, a DOCTYPE, not BPMN, not UTF-8) raise
     as they do at deploy. `lane_roles` are the defaults for lanes without a role of their own.
     """
+    lane_roles = lanedefaults.overlay(session, lane_roles)
     return _inspect(session, data, filename=filename, forms=forms, lane_roles=lane_roles)[1]
 
 
@@ -94,6 +95,7 @@ def deploy_diagram(
     same version number nor fork the chain.
     """
     audit.lock_global_chain(session)
+    lane_roles = lanedefaults.overlay(session, lane_roles)  # the admins' defaults win
     root, problems = _inspect(session, data, filename=filename, forms=forms, lane_roles=lane_roles)
     if problems:
         raise InvalidDiagramError(

@@ -2,9 +2,12 @@
 
 A file is judged by what it contains, never by its name or the type the browser claims:
 only PDF, PNG, JPEG, Office Open XML (docx, xlsx, pptx), OpenDocument (odt, ods) and UTF-8
-text (csv, txt) are kept. Files are stored outside the web root under their SHA-256, written
-to a temporary file first and moved into place, so a half-written upload is never served;
-the user's filename is kept (cleaned) only for display and for the download's name.
+text (csv, txt) are kept. An upload is spooled to a temporary file (hashed and measured as
+it comes), judged, then handed to the storage (engine.storage: the upload folder or an S3
+bucket) under its content address, before the row that names it is written: a file is
+never named before it is stored whole, and one stored by a transaction that then failed is
+an orphan the worker sweeps (engine.storage.orphans). The user's filename is kept (cleaned)
+only for display and for the download's name.
 """
 
 from __future__ import annotations
@@ -33,6 +36,9 @@ from engine.events import EventType
 from engine.models import Document, HumanTask, User
 from engine.runtime import runtime_of
 from engine.services import access, audit, instances, tasks
+from engine.storage import StoredFileMissing, content_key
+from engine.storage.base import StoredStream
+from engine.storage.factory import storage_of
 
 CHUNK = 64 * 1024
 FILENAME_LIMIT = 200
@@ -81,20 +87,23 @@ def add_document(
     stream: BinaryIO,
     now: datetime,
     *,
-    storage_dir: Path,
     max_bytes: int,
+    storage_dir: Path | None = None,
 ) -> Document:
-    """Store an upload for an open task the actor may work on, and record it in the log."""
+    """Store an upload for an open task the actor may work on, and record it in the log.
+
+    `storage_dir`: a local folder instead of the runtime's storage (tools and tests)."""
     access.ensure_can_write(actor)
     task = _open_task_for(session, actor, task_id)
-    storage_dir = Path(storage_dir)
-    storage_dir.mkdir(parents=True, exist_ok=True)
+    storage = storage_of(session, storage_dir)
     _check_file_counts(session, actor, task, now)
-    temp_path, digest, size = _spool(stream, storage_dir, max_bytes)
+    temp_path, digest, size = _spool(stream, max_bytes)
     try:
         _check_byte_totals(session, actor, task, size, now)
         kind = detect_kind(temp_path, filename)
-        storage_key = _move_into_place(temp_path, storage_dir, digest)
+        storage_key = content_key(digest)
+        with temp_path.open("rb") as source:
+            storage.put(storage_key, source)
     finally:
         temp_path.unlink(missing_ok=True)
     display_name = clean_filename(filename, kind)
@@ -204,10 +213,10 @@ def _person_totals(session: Session, user_id: int, now: datetime) -> tuple[int, 
     return count, total
 
 
-def _spool(stream: BinaryIO, storage_dir: Path, max_bytes: int) -> tuple[Path, str, int]:
-    """Copy the upload to a temporary file beside its destination, hashing as it goes."""
+def _spool(stream: BinaryIO, max_bytes: int) -> tuple[Path, str, int]:
+    """Copy the upload to a temporary file (the system's), hashing as it goes."""
     digest, size = hashlib.sha256(), 0
-    handle, name = tempfile.mkstemp(prefix=".upload-", dir=storage_dir)
+    handle, name = tempfile.mkstemp(prefix=".upload-")
     path = Path(name)
     try:
         with os.fdopen(handle, "wb") as out:
@@ -228,15 +237,6 @@ def _spool(stream: BinaryIO, storage_dir: Path, max_bytes: int) -> tuple[Path, s
         path.unlink(missing_ok=True)
         raise InvalidInputError("The file is empty", code="file_empty")
     return path, digest.hexdigest(), size
-
-
-def _move_into_place(temp_path: Path, storage_dir: Path, digest: str) -> str:
-    folder = storage_dir / digest[:2]
-    folder.mkdir(exist_ok=True)
-    target = folder / digest
-    if not target.exists():  # same content already stored: keep the one copy
-        os.replace(temp_path, target)
-    return f"{digest[:2]}/{digest}"
 
 
 def _next_revision(session: Session, instance_id: int, filename: str) -> int:
@@ -362,10 +362,12 @@ def list_documents(
     return [document for document in rows if can_see_document(session, actor, document)]
 
 
-def document_path(document: Document, storage_dir: Path) -> Path:
-    """Where the stored file is; refuses a storage key that would leave the storage folder."""
-    root = Path(storage_dir).resolve()
-    path = (root / document.storage_key).resolve()
-    if root not in path.parents or not path.is_file():
-        raise NotFoundError("The stored file is missing", code="document_file_missing")
-    return path
+def open_document(
+    session: Session, document: Document, *, storage_dir: Path | None = None
+) -> StoredStream:
+    """The stored bytes of a document the caller was allowed to see, as a stream with its
+    `size` (close it); NotFoundError when the file is gone (or its key names nothing)."""
+    try:
+        return storage_of(session, storage_dir).open(document.storage_key)
+    except StoredFileMissing as error:
+        raise NotFoundError("The stored file is missing", code="document_file_missing") from error

@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from engine.calendar import working_days_between
 from engine.services.deadlines import WorkingCalendar
 
 
@@ -34,10 +33,10 @@ def pass_timing(
     """The timing of one pass; `ended_at` None means still open (measured up to `now`)."""
     start = calendar.local_date(opened_at)
     end = calendar.local_date(ended_at or now)
-    days = max(working_days_between(start, end, calendar.holidays, calendar.workweek), 0)
+    days = max(calendar.between(start, end), 0)
     if due_on is None or end <= due_on:
         return PassTiming(days, False, 0)
-    late_by = working_days_between(due_on, end, calendar.holidays, calendar.workweek)
+    late_by = calendar.between(due_on, end)
     return PassTiming(days, True, max(late_by, 0))
 
 

@@ -22,7 +22,7 @@ from engine import forms
 from engine.errors import N_
 from engine.events import find_event_type
 from engine.forms import FieldView
-from engine.models import DefinitionVersion, Event, Opd
+from engine.models import DefinitionVersion, Event, Opd, User
 from engine.services import versions
 from engine.services.taskviews import form_context
 
@@ -38,6 +38,7 @@ ROLE_LABELS = {
 MONEY_KEYS = frozenset({"pagu", "nilai_kontrak", "nilai_pagu"})
 MONEY_MARK = "(Rp)"
 YEAR_PREFIX = "tahun"
+REASSIGNED = "task_reassigned"
 
 
 @dataclass(frozen=True)
@@ -159,11 +160,13 @@ class _Reader:
     """The lookups one history needs, made once: the version's content, forms and OPDs."""
 
     def __init__(self, session: Session, version: DefinitionVersion, fmt: Formats) -> None:
+        self.session = session
         self.content = versions.content_of(session, version)
         self.context = form_context(session)
         self.opds = {code: name for code, name in session.execute(select(Opd.code, Opd.name))}
         self.fmt = fmt
         self._fields: dict[str, list[FieldView]] = {}
+        self._people: dict[int | str, str] = {}
 
     def view(self, event: Event) -> EventView:
         kind = find_event_type(event.type)
@@ -191,9 +194,22 @@ class _Reader:
 
     def fields_of(self, event: Event) -> list[ShownField]:
         payload = event.payload or {}
-        describe = _DESCRIBERS.get(event.type)
-        shown = describe(self, payload) if describe else []
+        if event.type == REASSIGNED:
+            shown = _reassigned(self, payload, event.actor_id)
+        else:
+            describe = _DESCRIBERS.get(event.type)
+            shown = describe(self, payload) if describe else []
         return [field for field in shown if field.text or field.table]
+
+    def person(self, key: int | str | None) -> str:
+        """A person's full name, by id or username (read once each); the key if unknown."""
+        if key is None:
+            return ""
+        if key not in self._people:
+            column = User.id if isinstance(key, int) else User.username
+            found = self.session.scalar(select(User.full_name).where(column == key))
+            self._people[key] = found or str(key)
+        return self._people[key]
 
     def opd_name(self, code: str | None) -> str:
         return self.opds.get(code, code) if code else ""
@@ -257,6 +273,21 @@ def _document(reader: _Reader, payload: Mapping) -> list[ShownField]:
 
 def _comment(reader: _Reader, payload: Mapping) -> list[ShownField]:
     return [ShownField(reader.label(N_("Comment")), str(payload.get("body") or ""))]
+
+
+def _reassigned(reader: _Reader, payload: Mapping, by: int | None) -> list[ShownField]:
+    """"Didisposisikan kepada X oleh Y: alasan", and who held the task before."""
+    target = payload.get("to_user_id") or payload.get("to_username")
+    words = reader.label(N_("Reassigned to %(to)s by %(by)s: %(reason)s")) % {
+        "to": reader.person(target),
+        "by": reader.person(by) or reader.label(N_("System")),
+        "reason": str(payload.get("reason") or ""),
+    }
+    before = payload.get("from_username")
+    return [
+        ShownField(reader.label(N_("Disposition")), words),
+        ShownField(reader.label(N_("Previously held by")), reader.person(before) if before else ""),
+    ]
 
 
 _DESCRIBERS: dict[str, Callable[[_Reader, Mapping], list[ShownField]]] = {

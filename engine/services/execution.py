@@ -22,7 +22,7 @@ from datetime import datetime
 from functools import partial
 from uuid import uuid4
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.bpmn import runtime, serializer
@@ -89,19 +89,30 @@ def persist(
     now: datetime,
     actor_id: int | None,
 ) -> list[int]:
-    """Record what the engine did since `live` was loaded; returns the ids of tasks it opened."""
-    _record_steps(session, instance, live, now, actor_id)
-    changed = runtime.changed_tasks(live)
-    runtime.prune_completed_subprocesses(live)
-    _count_periods(session, instance, live, changed, now)
-    opened = _open_tasks(session, instance, changed, now)
-    notifications.tasks_opened(session, instance, opened, now)
-    _cancel_tasks(session, instance, changed, now)
-    _save_state(session, instance, live, now)
-    _clear_failure(instance)
-    if runtime.is_completed(live) and instance.status != STATUS_COMPLETED:
-        instance.status, instance.ended_at = STATUS_COMPLETED, now
-        audit.record_event(session, instance, EventType.INSTANCE_ENDED, now, actor_id=actor_id)
+    """Record what the engine did since `live` was loaded; returns the ids of tasks it opened.
+
+    Nothing here reads what the ORM still holds unwritten, except the new tasks' prefill,
+    context and due dates (_open_tasks flushes first), so autoflush is off: the instance row
+    goes out once, with everything, at the next flush (the caller's commit, or the timer
+    job's flush, which is scheduled last for that reason).
+    """
+    with session.no_autoflush:
+        _record_steps(session, instance, live, now, actor_id)
+        changed = runtime.changed_tasks(live)
+        runtime.prune_completed_subprocesses(live)
+        _count_periods(session, instance, live, changed, now)
+        opened = _open_tasks(session, instance, changed, now)
+        notifications.tasks_opened(session, instance, opened, now)
+        _cancel_tasks(session, instance, changed, now)
+        timer_moved = _save_state(session, instance, live, now)
+        _clear_failure(instance)
+        if runtime.is_completed(live) and instance.status != STATUS_COMPLETED:
+            instance.status, instance.ended_at = STATUS_COMPLETED, now
+            audit.record_event(
+                session, instance, EventType.INSTANCE_ENDED, now, actor_id=actor_id
+            )
+        if timer_moved:
+            jobs.schedule_timer(session, instance.id, instance.next_due_at)
     return opened
 
 
@@ -184,9 +195,13 @@ def _open_tasks(session, instance, changed, now) -> list[int]:
     spiff_tasks = runtime.changed_ready_user_tasks(changed)
     if not spiff_tasks:
         return []
+    # The new rows' prefill, context and due dates read earlier tasks (the one just completed
+    # among them), and the bulk INSERT of their events must follow the events pending in the
+    # session (ids in chain order): write what is pending first.
+    session.flush()
     content = versions.content_of(session, instance.version)
     opds = {o.code: o for o in session.scalars(select(Opd))}
-    calendar = deadlines.WorkingCalendar.load(session, now)
+    calendar = _DueDates(deadlines.WorkingCalendar.load(session, now))
     rows, codes = [], []
     for spiff_task in spiff_tasks:
         row, opd_code = _new_task_row(session, instance, spiff_task, content, opds, calendar, now)
@@ -239,11 +254,27 @@ def _new_task_row(session, instance, spiff_task, content, opds, calendar, now):
         "period_no": instance.period_no,
         "state": TASK_OPEN,
         "created_at": now,
-        "due_on": deadlines.due_on_for(session, instance, properties, info, calendar, now),
+        "due_on": calendar.due_on(session, instance, element_id, properties, info, now),
         "prefill": build_prefill(content.forms.get(form_key, {}), data, session, instance),
         "context": build_context(session, instance, content.rules, element_id, data),
     }
     return row, opd.code if opd else None
+
+
+class _DueDates:
+    """Due dates of the tasks one step opens, worked out once per activity: a new period
+    opens the same activity for every OPD, and its due date depends only on the activity,
+    the run and the moment (its deadline group's entry is read from rows stored before)."""
+
+    def __init__(self, calendar: deadlines.WorkingCalendar):
+        self.calendar, self.known = calendar, {}
+
+    def due_on(self, session, instance, element_id, properties, info, now):
+        if element_id not in self.known:
+            self.known[element_id] = deadlines.due_on_for(
+                session, instance, properties, info, self.calendar, now
+            )
+        return self.known[element_id]
 
 
 def _opd_of(rules, element_id: str, data: dict, opds: dict) -> Opd | None:
@@ -284,23 +315,45 @@ def _cancel_tasks(session, instance, changed, now) -> None:
         )
 
 
-def _save_state(session, instance, live, now) -> None:
-    """Write only the parts that changed: UPDATE the known ones, INSERT the new ones."""
+_STATES = InstanceState.__table__
+# One UPDATE for all the changed parts, sent as one executemany (a pipeline on psycopg).
+_UPDATE_PART = (
+    update(_STATES)
+    .where(
+        _STATES.c.instance_id == bindparam("p_instance", type_=_STATES.c.instance_id.type),
+        _STATES.c.part_key == bindparam("p_key", type_=_STATES.c.part_key.type),
+    )
+    .values(
+        state=bindparam("p_state", type_=_STATES.c.state.type),
+        format_version=bindparam("p_format", type_=_STATES.c.format_version.type),
+        updated_at=bindparam("p_updated", type_=_STATES.c.updated_at.type),
+    )
+)
+
+
+def _save_state(session, instance, live, now) -> bool:
+    """Write only the parts that changed: UPDATE the known ones, INSERT the new ones; set
+    the instance's next timer and new state token. Returns whether the next timer moved
+    (the caller then moves the timer job, in the same transaction)."""
     parts, removed = runtime.save_parts(live)
     loaded = live.loaded_keys
     if removed:
         session.execute(
-            delete(InstanceState).where(
-                InstanceState.instance_id == instance.id, InstanceState.part_key.in_(removed)
+            delete(_STATES).where(
+                _STATES.c.instance_id == instance.id, _STATES.c.part_key.in_(removed)
             )
         )
-    new_rows = []
+    changed, new_rows = [], []
     for part in parts:
         if part.key in loaded:
-            session.execute(
-                update(InstanceState)
-                .where(InstanceState.instance_id == instance.id, InstanceState.part_key == part.key)
-                .values(state=part.text, format_version=part.format_version, updated_at=now)
+            changed.append(
+                {
+                    "p_instance": instance.id,
+                    "p_key": part.key,
+                    "p_state": part.text,
+                    "p_format": part.format_version,
+                    "p_updated": now,
+                }
             )
         else:
             new_rows.append(
@@ -313,15 +366,17 @@ def _save_state(session, instance, live, now) -> None:
                     "updated_at": now,
                 }
             )
+    if changed:
+        session.execute(_UPDATE_PART, changed)
     if new_rows:  # a new period brings one part per OPD: one bulk INSERT
-        session.execute(insert(InstanceState), new_rows)
+        session.execute(insert(_STATES), new_rows)
     runtime.mark_saved(live)
     due = runtime.next_timer_due(live)
-    if due != instance.next_due_at:
-        jobs.schedule_timer(session, instance.id, due)
+    moved = due != instance.next_due_at
     instance.next_due_at = due
     instance.updated_at = now
     instance.state_token = token = uuid4().hex
     cache = runtime_of(session).workflows
     if cache.enabled:
         on_commit(session, lambda: cache.put(instance.id, token, live))
+    return moved

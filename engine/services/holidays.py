@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -13,10 +14,23 @@ from engine.models import Holiday
 from engine.models.holidays import SOURCE_MANUAL, SOURCE_PACKAGE
 
 
+@dataclass(frozen=True)
+class SeedResult:
+    added: int
+    updated: int
+    kept_manual: int  # package days left alone because an admin edited (or removed) them
+
+
 def seed_holidays(session: Session, years: Iterable[int], now: datetime) -> int:
-    """Add or refresh package holidays for `years`; rows edited by hand are never overwritten."""
+    """Add or refresh package holidays for `years`; rows edited by hand are never overwritten.
+    Returns how many rows were added."""
+    return seed_years(session, years, now).added
+
+
+def seed_years(session: Session, years: Iterable[int], now: datetime) -> SeedResult:
+    """As seed_holidays, counting what was added, refreshed and kept as edited by hand."""
     existing = {h.on: h for h in session.scalars(select(Holiday))}
-    added = 0
+    added = updated = kept = 0
     for seed in indonesian_holidays(years):
         row = existing.get(seed.on)
         if row is None:
@@ -30,10 +44,13 @@ def seed_holidays(session: Session, years: Iterable[int], now: datetime) -> int:
                 )
             )
             added += 1
-        elif row.source == SOURCE_PACKAGE and (row.name, row.kind) != (seed.name, seed.kind):
+        elif row.source != SOURCE_PACKAGE:
+            kept += 1
+        elif (row.name, row.kind) != (seed.name, seed.kind):
             row.name, row.kind, row.changed_at = seed.name, seed.kind, now
+            updated += 1
     session.flush()
-    return added
+    return SeedResult(added, updated, kept)
 
 
 def list_holidays(session: Session, start: date, end: date) -> list[Holiday]:

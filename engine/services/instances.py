@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from engine import forms
 from engine.errors import NotFoundError, PermissionDeniedError
 from engine.events import EventType
-from engine.models import ProcessInstance, User
+from engine.models import HumanTask, ProcessInstance, User
 from engine.services import access, audit, deployments, execution, versions
 from engine.services.taskviews import form_context
 
@@ -88,6 +88,19 @@ def lock_instance(session: Session, instance_id: int) -> ProcessInstance:
     if instance is None:
         raise NotFoundError("Instance not found", code="instance_not_found")
     return instance
+
+
+def lock_instance_of_task(session: Session, task_id: int) -> ProcessInstance | None:
+    """Lock the instance a task belongs to, found from the task's id in the same statement
+    (one round trip instead of reading the task first); None when there is no such task.
+    The task itself must be read after this, so that what is read is current."""
+    owner = select(HumanTask.instance_id).where(HumanTask.id == task_id).scalar_subquery()
+    return session.execute(
+        select(ProcessInstance)
+        .where(ProcessInstance.id == owner)
+        .with_for_update(of=ProcessInstance)
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
 
 
 def list_instances(

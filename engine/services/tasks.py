@@ -14,19 +14,21 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from engine import forms
 from engine.bpmn import runtime
 from engine.errors import ConflictError, NotFoundError, PermissionDeniedError
 from engine.events import EventType
-from engine.models import HumanTask, Opd, User
+from engine.models import HumanTask, Opd, ProcessInstance, User
 from engine.models.tasks import TASK_COMPLETED, TASK_OPEN
 from engine.services import access, audit, execution, versions
 from engine.services.instances import (
     can_view_instance,
     get_instance_for,
-    lock_instance,
+    lock_instance_of_task,
 )
 from engine.services.taskviews import form_context
 
@@ -86,9 +88,17 @@ def list_tasks(session: Session, actor: User, filters: TaskFilters) -> tuple[lis
     query = _narrow(query, filters)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     order = SORTS.get(filters.sort, SORTS["due_on"])
-    rows = session.scalars(
-        query.order_by(*order).offset((filters.page - 1) * filters.per_page).limit(filters.per_page)
+    # The page is chosen on the task rows alone (an index scan and a top-N sort of narrow
+    # rows); only its rows are then joined to their run, OPD and holder for display. Sorting
+    # every candidate joined first costs more the longer the backlog.
+    page = (
+        query.with_only_columns(HumanTask.id)
+        .order_by(*order)
+        .offset((filters.page - 1) * filters.per_page)
+        .limit(filters.per_page)
+        .subquery()
     )
+    rows = session.scalars(select(HumanTask).join(page, HumanTask.id == page.c.id).order_by(*order))
     return list(rows), total
 
 
@@ -104,13 +114,22 @@ def _narrow(query, filters: TaskFilters):
 
 def get_task_for(session: Session, actor: User, task_id: int) -> HumanTask:
     task = session.get(HumanTask, task_id)
-    if (
-        task is None
-        or not can_view(actor, task)
-        or not can_view_instance(session, actor, task.instance_id)
-    ):
-        raise NotFoundError("Task not found", code="task_not_found")
+    _ensure_visible(session, actor, task)
     return task
+
+
+def _ensure_visible(session: Session, actor: User, task: HumanTask | None) -> None:
+    """The same 404 for a missing task as for one the actor may not see."""
+    if task is None or not can_view(actor, task) or not _may_view_run(session, actor, task):
+        raise NotFoundError("Task not found", code="task_not_found")
+
+
+def _may_view_run(session: Session, actor: User, task: HumanTask) -> bool:
+    """can_view_instance for the task's run, without its query when the task itself is of
+    the actor's OPD (then the actor's OPD has a task in the run, which is the rule)."""
+    if task.opd_id is not None and task.opd_id == actor.opd_id:
+        return True
+    return can_view_instance(session, actor, task.instance_id)
 
 
 def list_instance_tasks(
@@ -169,20 +188,48 @@ def ensure_may_add_to(actor: User, task: HumanTask) -> None:
 
 
 def _locked_task(session: Session, actor: User, task_id: int) -> HumanTask:
-    """Lock the task's instance, then re-read the task so its state is current.
+    """Lock the task's instance, then read the task once, after the lock, so its state is
+    current (every change to a task is made under its instance's lock).
 
     Claim, release and complete all come through here: a read-only person is refused first.
     """
     access.ensure_can_write(actor)
-    task = get_task_for(session, actor, task_id)
-    lock_instance(session, task.instance_id)
-    session.refresh(task)
+    instance = lock_instance_of_task(session, task_id)
+    if instance is None:
+        raise NotFoundError("Task not found", code="task_not_found")
+    task = _current_task(session, instance, task_id)
+    _ensure_visible(session, actor, task)
     if not can_act(actor, task):
         raise PermissionDeniedError("This task is not in your lane or OPD", code="not_your_task")
     if task.state == TASK_COMPLETED:
         raise ConflictError("This task has already been completed", code="task_already_completed")
     if task.state != TASK_OPEN:
         raise ConflictError("This task is no longer open", code="task_not_open")
+    return task
+
+
+def _current_task(session: Session, instance: ProcessInstance, task_id: int) -> HumanTask | None:
+    """The task row as it stands (read after the instance lock), with nothing joined: its
+    instance is the one the lock just loaded (set here, as the session holds it only
+    weakly), and its OPD and holder are in the session already in the usual case (the
+    actor's own), so touching them costs no query.
+
+    A copy read earlier in the request is expired rather than the query told to
+    `populate_existing`, which would carry over to those lazy loads and query each."""
+    earlier = session.identity_map.get(identity_key(HumanTask, task_id))
+    if earlier is not None:
+        session.expire(earlier)
+    task = session.scalars(
+        select(HumanTask)
+        .where(HumanTask.id == task_id)
+        .options(
+            lazyload(HumanTask.instance),
+            lazyload(HumanTask.opd),
+            lazyload(HumanTask.claimed_by),
+        )
+    ).one_or_none()
+    if task is not None:
+        set_committed_value(task, "instance", instance)
     return task
 
 
@@ -229,25 +276,28 @@ def complete_task(
     spiff_task = runtime.find_ready_task(live, task.spiff_task_id)
     if spiff_task is None:
         raise ConflictError("The process is not waiting for this task", code="task_not_ready")
-    if task.claimed_by_id is None:
-        _claim(session, actor, task, now)
-    runtime.complete_user_task(live, spiff_task, cleaned)
-    task.state, task.completed_by_id, task.completed_at, task.data = (
-        TASK_COMPLETED,
-        actor.id,
-        now,
-        cleaned,
-    )
-    audit.record_task_event(
-        session,
-        task,
-        EventType.TASK_COMPLETED,
-        now,
-        actor.id,
-        {"sop_step": task.sop_step, "form_key": task.form_key, "data": cleaned},
-    )
-    execution.persist(session, task.instance, live, now, actor.id)
     from engine.services.drafts import discard_task_drafts  # drafts imports this module
 
-    discard_task_drafts(session, task.id)
+    # Everything below only writes (persist flushes itself where a read needs the writes):
+    # the task, its events and the instance go out in one flush, the instance in one UPDATE.
+    with session.no_autoflush:
+        if task.claimed_by_id is None:
+            _claim(session, actor, task, now)
+        runtime.complete_user_task(live, spiff_task, cleaned)
+        task.state, task.completed_by_id, task.completed_at, task.data = (
+            TASK_COMPLETED,
+            actor.id,
+            now,
+            cleaned,
+        )
+        audit.record_task_event(
+            session,
+            task,
+            EventType.TASK_COMPLETED,
+            now,
+            actor.id,
+            {"sop_step": task.sop_step, "form_key": task.form_key, "data": cleaned},
+        )
+        execution.persist(session, task.instance, live, now, actor.id)
+        discard_task_drafts(session, task.id)
     return task

@@ -1,86 +1,112 @@
-"""Fire due timers without anyone opening a page.
+"""Fire due timers without anyone opening a page: the "timer" job (engine.services.jobs).
 
-Each instance stores the due time of its earliest waiting timer (`next_due_at`, indexed),
-so finding due work is one indexed read. Each due instance is handled in its own
-transaction; on PostgreSQL rows are taken with FOR UPDATE SKIP LOCKED, so several
-workers never fire the same timer twice. An instance that fails is set aside: its error
-is recorded on it (visible on its page and in the API), its next try is pushed back a
-little more each time, and the pass goes on with the other instances.
+Every instance waiting on a timer has one job keyed "timer:<instance id>", due when the
+instance's `next_due_at` says (execution._save_state keeps it so on every step). The
+worker that leased the job runs `run_timer_job` in the job's transaction: it locks the
+instance FOR UPDATE (no skipping: the lease already makes this worker the job's one owner;
+a request holding the lock is waited for), fires what is due, and leaves the job matching
+the instance's `next_due_at` again, whatever a request did meanwhile:
+
+- a request that moved the timer before we locked the instance also moved the job, taking
+  it back from us (engine.services.jobs.enqueue): we find the instance not due, schedule
+  the job where it already is, and the runner's delete (WHERE locked_by = us) removes
+  nothing;
+- a request that comes after we locked waits for our commit, then moves the job itself.
+
+A failed try is rolled back whole; `record_timer_failure` (the kind's failure hook) then
+records it on the instance, so its page and the API say so, and pushes `next_due_at` to
+the job's next try. After the job's last try the job is an incident (engine.services
+.incidents): no next try until an administrator retries it.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, object_session
 
 from engine.bpmn import runtime
 from engine.bpmn.limits import LIMIT_REASONS
 from engine.bpmn.timers import TIMER_INVALID
-from engine.db import read_only, unit_of_work
 from engine.models import ProcessInstance, User
 from engine.models.instances import STATUS_RUNNING
-from engine.services import execution
-from engine.services.failures import describe_error
-from engine.services.instances import lock_instance
+from engine.models.jobs import JOB_FAILED, Job
+from engine.services import execution, jobs
 
 log = logging.getLogger(__name__)
 
 ERROR_TEXT_ROLE = "admin"
-FIRST_RETRY = timedelta(minutes=1)
-LONGEST_RETRY = timedelta(hours=1)
 
 
-def due_instance_ids(session: Session, now: datetime, limit: int = 100) -> list[int]:
-    return list(
-        session.scalars(
-            select(ProcessInstance.id)
-            .where(ProcessInstance.status == STATUS_RUNNING, ProcessInstance.next_due_at <= now)
-            .order_by(ProcessInstance.next_due_at)
-            .limit(limit)
-        )
+class TimerStuckError(RuntimeError):
+    """The engine was asked to fire a due timer and left it due: trying again at once would
+    only spin, so the job backs off and, if it persists, becomes an incident."""
+
+
+def _locked_instance(session: Session, instance_id: int) -> ProcessInstance | None:
+    return session.execute(
+        select(ProcessInstance)
+        .where(ProcessInstance.id == instance_id)
+        .with_for_update(of=ProcessInstance)
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+
+
+def _is_due(instance: ProcessInstance, now: datetime) -> bool:
+    return (
+        instance.status == STATUS_RUNNING
+        and instance.next_due_at is not None
+        and instance.next_due_at <= now
     )
 
 
 def fire_instance_timers(session: Session, instance_id: int, now: datetime) -> int:
-    """Advance one instance whose timer is due; returns the number of tasks it opened."""
-    query = (
-        select(ProcessInstance)
-        .where(ProcessInstance.id == instance_id, ProcessInstance.next_due_at <= now)
-        .with_for_update(skip_locked=True, of=ProcessInstance)
-        .execution_options(populate_existing=True)
-    )
-    instance = session.execute(query).scalar_one_or_none()
-    if instance is None:  # another worker took it, or it is no longer due
+    """Advance one instance whose timer is due (locked FOR UPDATE, waiting for a request
+    that holds it); returns the number of tasks it opened (0: gone or not due)."""
+    instance = _locked_instance(session, instance_id)
+    if instance is None or not _is_due(instance, now):
         return 0
     live = execution.load_live(session, instance, now, record_failures=False)
     runtime.advance(live)
     return len(execution.persist(session, instance, live, now, None))
 
 
-def retry_delay(failed_attempts: int) -> timedelta:
-    """1, 2, 4, ... minutes after each failure in a row, at most an hour."""
-    return min(FIRST_RETRY * 2 ** max(failed_attempts - 1, 0), LONGEST_RETRY)
+def run_timer_job(session: Session, payload: dict, now: datetime) -> None:
+    """The "timer" job: fire the instance if due, then make its job match its next timer."""
+    instance_id = int(payload["instance_id"])
+    opened = fire_instance_timers(session, instance_id, now)
+    instance = session.get(ProcessInstance, instance_id)  # locked above, if it exists
+    due = instance.next_due_at if instance and instance.status == STATUS_RUNNING else None
+    if due is not None and due <= now:
+        raise TimerStuckError(f"instance {instance_id}: timer still due at {due.isoformat()}")
+    jobs.schedule_timer(session, instance_id, due)
+    if opened:
+        log.debug("instance %s: timer opened %d task(s)", instance_id, opened)
 
 
-def set_instance_aside(session: Session, instance_id: int, error: BaseException, now: datetime):
-    """Record why a timer pass failed on an instance and when to try it again."""
-    instance = lock_instance(session, instance_id)
+def record_timer_failure(
+    session: Session, payload: dict, error: str, now: datetime, next_try_at: datetime | None
+) -> None:
+    """The timer kind's failure hook: the try that failed, on the instance (locked first),
+    and its next try as its `next_due_at` (the job moves there too; none after the last)."""
+    instance = _locked_instance(session, int(payload["instance_id"]))
+    if instance is None:
+        return
     instance.failed_attempts += 1
-    instance.last_error = describe_error(error)
-    instance.last_error_at = now
-    instance.next_due_at = now + retry_delay(instance.failed_attempts)
-    return instance
+    instance.last_error, instance.last_error_at = error, now
+    if next_try_at is not None:
+        instance.next_due_at = next_try_at
+    session.flush()
 
 
 @dataclass(frozen=True)
 class TimerFailure:
     """A run set aside, as one viewer may see it: how often and when its timers failed,
-    when they are tried again, and the technical error text (None unless an admin)."""
+    when they are tried again (None: no more tries until an administrator retries), and
+    the technical error text (None unless an admin)."""
 
     failed_attempts: int
     since: datetime | None  # the last failed try
@@ -101,35 +127,20 @@ def timer_failure_of(instance: ProcessInstance, viewer: User) -> TimerFailure | 
     if not instance.failed_attempts and not instance.last_error:
         return None
     code = (instance.last_error or "").split(":", 1)[0]
+    next_try = None if _timer_is_incident(instance) else instance.next_due_at
     return TimerFailure(
         failed_attempts=instance.failed_attempts,
         since=instance.last_error_at,
-        next_try_at=instance.next_due_at,
+        next_try_at=next_try,
         message=instance.last_error if viewer.has_role(ERROR_TEXT_ROLE) else None,
         reason=REASONS.get(code),
     )
 
 
-def fire_due_timers(factory: sessionmaker[Session], now: datetime | Callable[[], datetime]) -> int:
-    """One pass of the worker: every due instance, one transaction each."""
-    clock = now if callable(now) else (lambda: now)
-    with read_only(factory) as session:
-        ids = due_instance_ids(session, clock())
-    return sum(_fire_or_set_aside(factory, instance_id, clock) for instance_id in ids)
-
-
-def _fire_or_set_aside(factory, instance_id: int, clock: Callable[[], datetime]) -> int:
-    """The worker's boundary, like a web request's: whatever goes wrong with one instance
-    (a diagram that cannot go on, a bug, a lost database race) is rolled back, logged and
-    recorded on it, and must not stop the timers of the instances behind it."""
-    try:
-        with unit_of_work(factory) as session:
-            opened = fire_instance_timers(session, instance_id, clock())
-            session.commit()
-            return opened
-    except Exception as error:  # noqa: BLE001 - see the docstring
-        log.exception("timers of instance %s failed; set aside", instance_id)
-        with unit_of_work(factory) as session:
-            set_instance_aside(session, instance_id, error, clock())
-            session.commit()
-        return 0
+def _timer_is_incident(instance: ProcessInstance) -> bool:
+    """Whether the instance's timer job gave up (read only for a run that failed)."""
+    session = object_session(instance)
+    if session is None or instance.next_due_at is None:
+        return False
+    state = session.scalar(select(Job.state).where(Job.key == jobs.timer_key(instance.id)))
+    return state == JOB_FAILED

@@ -78,6 +78,7 @@ def create_user(
     *,
     opd_id: int | None = None,
     nip: str | None = None,
+    email: str | None = None,
 ) -> User:
     user = User(
         username=username,
@@ -85,6 +86,7 @@ def create_user(
         password_hash=hash_password(password),
         opd_id=opd_id,
         nip=nip,
+        email=email,
     )
     user.role_rows = [UserRole(role=r) for r in roles]
     session.add(user)
@@ -218,9 +220,12 @@ def add_user(
     *,
     opd_code: str | None = None,
     nip: str | None = None,
+    email: str | None = None,
+    actor_id: int | None = None,
 ) -> User:
     """A new account, checked: known roles, an OPD for an OPD role, a free username, a
-    password of at least MIN_PASSWORD_LENGTH characters. Logged on the global chain."""
+    password of at least MIN_PASSWORD_LENGTH characters. Logged on the global chain, with
+    the administrator who added it (`actor_id`; None from the shell)."""
     username = (username or "").strip()
     if not username or len(username) > 64 or any(c.isspace() for c in username):
         raise InvalidInputError(N_("A username is 1-64 characters without spaces"),
@@ -238,9 +243,9 @@ def add_user(
     if session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
         raise ConflictError(N_("This username is already taken"), code="username_taken")
     user = create_user(session, username, full_name.strip(), password, list(dict.fromkeys(roles)),
-                       opd_id=opd.id if opd else None, nip=nip or None)
+                       opd_id=opd.id if opd else None, nip=nip or None, email=email or None)
     audit.lock_global_chain(session)
-    audit.record_event(session, None, EventType.USER_CREATED, now,
+    audit.record_event(session, None, EventType.USER_CREATED, now, actor_id=actor_id,
                        payload={"user_id": user.id, "username": user.username,
                                 "roles": sorted(user.roles), "opd": opd.code if opd else None})
     return user
@@ -286,12 +291,15 @@ def change_own_password(
     return set_password(session, user, new, now, by="self", keep_session=keep_session)
 
 
-def deactivate_user(session: Session, user: User, now: datetime) -> tuple[int, int]:
-    """No more sign-ins; every session ends and every token is revoked at once."""
+def deactivate_user(
+    session: Session, user: User, now: datetime, *, actor_id: int | None = None
+) -> tuple[int, int]:
+    """No more sign-ins; every session ends and every token is revoked at once. `actor_id`:
+    the administrator who did it (None from the shell)."""
     user.is_active = False
     ended, revoked = sessions.end_all(session, user.id, now, sessions.DEACTIVATED)
     audit.lock_global_chain(session)
-    audit.record_event(session, None, EventType.USER_DEACTIVATED, now,
+    audit.record_event(session, None, EventType.USER_DEACTIVATED, now, actor_id=actor_id,
                        payload={"user_id": user.id, "username": user.username,
                                 "sessions_ended": ended, "tokens_revoked": revoked})
     session.flush()

@@ -49,6 +49,8 @@ from engine.models.trust import ChainCheckpoint, CheckpointHead
 from engine.runtime import runtime_of
 from engine.services import checkpoints, history
 from engine.signing import Signer, head_message
+from engine.storage import Storage, StoredFileMissing
+from engine.storage.factory import storage_of
 
 # Problems in the order they win a tie at the same seq (the more basic evidence first).
 PROBLEMS = (
@@ -173,18 +175,19 @@ class _Context:
     """What verifying many chains shares: the key, where documents live, files hashed."""
 
     signer: Signer
-    storage_dir: Path
-    file_digests: dict[Path, str | None] = field(default_factory=dict)
+    storage: Storage
+    file_digests: dict[str, str | None] = field(default_factory=dict)
 
 
 # ---- the public entry points ----------------------------------------------------------------
 
 def verify_instance(
-    session: Session, instance_id: int, *, storage_dir: Path | None = None
+    session: Session, instance_id: int, *, storage_dir: Path | None = None,
+    storage: Storage | None = None,
 ) -> Verdict:
-    """Verify one instance; NotFoundError when there is none. `storage_dir`: where the
-    documents are stored (default: the runtime's upload folder)."""
-    context = _context(session, storage_dir)
+    """Verify one instance; NotFoundError when there is none. Documents are read from the
+    runtime's storage (engine.storage), or `storage`, or the local folder `storage_dir`."""
+    context = _context(session, storage_dir, storage)
     head = _head_of(session, instance_id)
     checked = _checked_for(session, context.signer, instance_id)
     entries = _Entries.of(
@@ -240,7 +243,7 @@ def verify_all(
         found = _Entries.of(entries.take(head.id), checked)
         verdict = _judge(session, context, head, _walk(events.take(head.id), found.by_seq), found)
         if verdict.problem == "events_extra":
-            verdict = verify_instance(session, head.id, storage_dir=context.storage_dir)
+            verdict = verify_instance(session, head.id, storage=context.storage)
         yield verdict
     yield _verify_global(session, context, checked)
     if checkpoints:
@@ -267,9 +270,10 @@ def _head_of(session: Session, instance_id: int) -> Row:
     return head
 
 
-def _context(session: Session, storage_dir: Path | None) -> _Context:
-    runtime = runtime_of(session)
-    return _Context(runtime.signer, Path(storage_dir or runtime.settings.upload_dir))
+def _context(
+    session: Session, storage_dir: Path | None, storage: Storage | None = None
+) -> _Context:
+    return _Context(runtime_of(session).signer, storage or storage_of(session, storage_dir))
 
 
 def _heads_query():
@@ -476,21 +480,20 @@ def _document_state(context: _Context, row: Row | None, payload: dict) -> str | 
 
 
 def _file_digest(context: _Context, storage_key: str) -> str | None:
-    """SHA-256 of the stored file (None if gone or outside the folder), once per verify."""
-    root = context.storage_dir.resolve()
-    path = (root / storage_key).resolve()
-    if path not in context.file_digests:
-        context.file_digests[path] = _hash_file(path) if root in path.parents else None
-    return context.file_digests[path]
+    """SHA-256 of the stored file, streamed from the storage (None if gone, or if its key
+    names nothing, such as one outside the folder), once per verify."""
+    if storage_key not in context.file_digests:
+        context.file_digests[storage_key] = _hash_file(context.storage, storage_key)
+    return context.file_digests[storage_key]
 
 
-def _hash_file(path: Path) -> str | None:
+def _hash_file(storage: Storage, storage_key: str) -> str | None:
     digest = hashlib.sha256()
     try:
-        with path.open("rb") as handle:
+        with storage.open(storage_key) as handle:
             while chunk := handle.read(FILE_CHUNK):
                 digest.update(chunk)
-    except OSError:
+    except (StoredFileMissing, OSError):
         return None
     return digest.hexdigest()
 

@@ -1,6 +1,6 @@
 """From the sign-in page to Akun saya on a 360 px phone: both pages fit the screen, pass
-axe-core and keep the console and the CSP clean; a token is revoked with its button and a
-wrong current password is answered on the page."""
+axe-core and keep the console and the CSP clean; a token is revoked with its button, the
+mail settings are saved, and a wrong current password is answered on the page."""
 
 from __future__ import annotations
 
@@ -48,6 +48,18 @@ def test_sign_in_then_my_account_on_a_phone(browser, live_server):
         page.click("[data-testid=revoke-token]")
         page.wait_for_selector("[data-testid=no-tokens]")
         assert "Token API telah dicabut" in page.locator("[data-testid=flash]").inner_text()
+        fits_the_phone(page)
+        watch.assert_clean()
+
+        # mail settings: one notice off, mail in English (saved, then shown as saved)
+        assert page.locator("[data-testid=no-email]").is_visible()
+        page.uncheck("[data-testid=notify-due_soon]")
+        page.select_option("[data-testid=mail-locale]", "en")
+        page.click("[data-testid=save-mail]")
+        page.wait_for_selector("[data-testid=flash]")
+        assert not page.is_checked("[data-testid=notify-due_soon]")
+        assert page.is_checked("[data-testid=notify-assigned]")
+        assert page.input_value("[data-testid=mail-locale]") == "en"
         fits_the_phone(page)
         watch.assert_clean()
 

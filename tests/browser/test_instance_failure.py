@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from engine.db import unit_of_work
-from engine.services import timers
 from tests.browser.conftest import requires_chromium
 from tests.browser.test_diagram import READY
 from tests.browser.watch import Watch
 from tests.conftest import T0
+from tests.job_support import fail_timer
 from tests.support import PLANNING, start_committed
 
 pytestmark = pytest.mark.browser
@@ -41,9 +40,7 @@ def failing_run(server) -> int:
     """A run in the OPDs' row 10 (so a PJ may see it) whose timer pass failed once."""
     now = T0  # the sample answers' period ends in January 2026: not before 'today'
     instance_id = start_committed(server.session_factory, now, PLANNING)
-    with unit_of_work(server.session_factory) as session:
-        timers.set_instance_aside(session, instance_id, ERROR, now)
-        session.commit()
+    fail_timer(server.session_factory, instance_id, ERROR, now)  # as the worker records it
     return instance_id
 
 

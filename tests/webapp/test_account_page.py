@@ -128,3 +128,64 @@ def test_the_forms_need_their_csrf_token(client, login):
     login("tim1")
     assert client.post("/akun/sign-out-everywhere").status_code == 400
     assert client.get("/").status_code == 200
+
+
+# ---- mail: which notices, in which language ------------------------------------------------
+
+def mail_settings(web_app, username: str = "tim1") -> tuple[dict, str | None]:
+    from engine.models import User
+    from engine.services import notifications
+
+    with app_session(web_app) as session:
+        person = session.scalars(select(User).where(User.username == username)).one()
+        return notifications.preferences_of(session, person.id), person.locale
+
+
+def checked(html: str, kind: str) -> bool:
+    tag = html.split(f'data-testid="notify-{kind}"')[1].split(">")[0]
+    return " checked" in tag
+
+
+def test_mail_settings_start_all_on_and_say_when_there_is_no_address(web_app, client, login):
+    login("tim1")
+    html = client.get("/akun").get_data(as_text=True)
+    assert 'data-testid="account-mail"' in html and 'data-testid="no-email"' in html
+    assert all(checked(html, kind) for kind in ("assigned", "due_soon", "overdue", "reassigned"))
+    assert '<option value="id" lang="id" selected>' in html
+    from engine.models import User
+
+    with app_session(web_app) as session:
+        session.scalars(select(User).where(User.username == "tim1")).one().email = "rina@x.id"
+    html = client.get("/akun").get_data(as_text=True)
+    assert 'data-testid="no-email"' not in html and "rina@x.id" in html
+
+
+def test_saving_mail_settings(web_app, client, login):
+    login("tim1")
+    response = post_form(client, "/akun/notifications",
+                         [("notify", "assigned"), ("notify", "overdue"), ("locale", "en")],
+                         page="/akun")
+    assert response.status_code == 302 and response.headers["Location"] == "/akun"
+    assert mail_settings(web_app) == ({"assigned": True, "due_soon": False, "overdue": True,
+                                       "reassigned": False}, "en")
+    html = client.get("/akun").get_data(as_text=True)
+    assert checked(html, "assigned") and not checked(html, "due_soon")
+    assert '<option value="en" lang="en" selected>' in html
+
+
+def test_bad_mail_settings_are_refused_and_keep_what_was_chosen(web_app, client, login):
+    login("tim1")
+    before = mail_settings(web_app)
+    for form, code in (
+        ([("notify", "due_soon"), ("locale", "fr")], "locale"),
+        ([("notify", "due_soon"), ("notify", "everything"), ("locale", "en")], "notice"),
+    ):
+        response = post_form(client, "/akun/notifications", form, page="/akun")
+        html = response.get_data(as_text=True)
+        assert response.status_code == 400, code
+        assert 'data-testid="mail-error"' in html
+        assert checked(html, "due_soon") and not checked(html, "assigned")  # as submitted
+        assert mail_settings(web_app) == before
+    assert '<option value="en" lang="en" selected>' in html
+    assert client.post("/akun/notifications", data={"locale": "en"}).status_code == 400  # no CSRF
+    assert mail_settings(web_app) == before

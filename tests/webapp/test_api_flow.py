@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 
-from engine.services import timers
+from tests.job_support import run_jobs
 from tests.support import PLANNING, answers, assert_replays
 from tests.webapp.api_support import (  # noqa: F401  (fixtures)
     TEAM,
@@ -98,7 +98,8 @@ def run_period(api: ApiClient, instance_id: int, decision: str, next_end: str | 
     due = datetime.fromisoformat(instance(api, instance_id)["next_due_at"])
     assert due > api.clock.now
     api.clock.now = due + timedelta(hours=2)
-    assert timers.fire_due_timers(api.session_factory, api.clock.now) == len(OPDS)
+    assert run_jobs(api.session_factory, api.clock.now) == 1  # the run's timer job
+    assert len(find_open(api, instance_id, "Task_12")) == len(OPDS)
     complete_all_over_api(api, instance_id, "Task_12")
     [(username, task13)] = find_open(api, instance_id, "Task_13")
     context = api.ok(api.get(username, f"/tasks/{task13['id']}"))["context"]

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from engine.services import timers
 from tests.conftest import T0
+from tests.job_support import run_jobs
 from tests.support import PLANNING, answers, run_rows_committed
 from tests.webapp.api_support import (  # noqa: F401  (fixtures)
     ApiClient,
@@ -130,7 +130,7 @@ def test_period_ends_are_checked_and_proposed(api):
     due = datetime.fromisoformat(api.ok(api.get("tim1", f"/instances/{instance_id}"))
                                  ["next_due_at"])
     api.clock.now = due + timedelta(hours=2)
-    timers.fire_due_timers(api.session_factory, api.clock.now)
+    run_jobs(api.session_factory, api.clock.now)
     run_rows_committed(api.session_factory, instance_id,
                        [f"Task_{row}" for row in range(12, 17)], api.clock.now)
     username, row17 = open_detail(api, instance_id, "Task_17")

@@ -47,6 +47,7 @@ OWN_ACCOUNT = {
     "auth.end_session": "ends one of the caller's own sessions",
     "auth.sign_out_everywhere": "ends the caller's own sessions and tokens",
     "auth.revoke_token": "revokes one of the caller's own API tokens",
+    "auth.save_notifications": "the caller's own mail settings (tested with the account page)",
     "api.issue_token": "signs in to the API: the auditor reads the API with a token",
     "api.revoke_calling_token": "revokes the caller's own token",
     "api.revoke_token": "revokes one of the caller's own API tokens",
@@ -92,6 +93,10 @@ def world(request, tmp_path_factory):
             "draft_id": draft.id, "form_key": FORM_KEY, "definition_key": SOP_KEY,
             "number": version.version, "task_form_key": task.form_key,
             "document_id": session.scalar(select(Document.id)),
+            "filter_id": 1,  # saved inbox filters: the auditor is refused before any look-up
+            "job_id": 1,  # incidents (administrators only): refused before any look-up too
+            # the administrators' pages: a person, an OPD and a day of the holiday table
+            "user_id": pj.id, "opd_id": task.opd_id, "day": "2026-01-01",
         }
     auditor = Visitor(app, "auditor")
     token = page_token(auditor.client, "/akun")
@@ -138,6 +143,13 @@ def bodies(values: dict) -> dict[str, dict]:
                                  "judul": "ZQX"}},
         "inbox.submit": {"data": {"progres": "ZQX", "kendala": "ZQX"}},
         "inbox.comment": {"data": {"body": "ZQX"}},
+        "inbox.instance_comment": {"data": {"body": "ZQX"}},
+        "inbox.reassign": {"data": {"to": "tim2", "reason": "ZQX"}},
+        "inbox.save_filter": {"data": {"name": "ZQX", "tab": "mine"}},
+        "inbox.rename_filter": {"data": {"name": "ZQX"}},
+        "api.add_instance_comment": {"json": {"body": "ZQX"}},
+        "api.reassign_task": {"json": {"to": "tim2", "reason": "ZQX"}},
+        "api.create_saved_filter": {"json": {"name": "ZQX", "query": {}}},
         "inbox.upload": {"data": {"file": (io.BytesIO(b"ZQX\n"), "zqx.txt")}},
         "inbox.save_draft": {"data": {"progres": "ZQX"}},
         "modeler.upload": {"data": {"bpmn": (io.BytesIO(SOP_BPMN.read_bytes()),

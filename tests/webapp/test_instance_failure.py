@@ -1,6 +1,7 @@
-"""A run whose scheduled step failed: the timer worker sets it aside, and its page and the API
-say so to everyone who may see the run, with the number of tries and the next one; the
-technical error text is for administrators only."""
+"""A run whose scheduled step failed: its timer job's failed tries are recorded on it (the
+real failure path, engine.services.jobs.record_failure), and its page and the API say so to
+everyone who may see the run, with the number of tries and the next one; the technical
+error text is for administrators only."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from sqlalchemy import select
 from engine.db import make_session_factory, read_only, unit_of_work
 from engine.models import InstanceState, ProcessInstance
 from engine.runtime import build_runtime
-from engine.services import timers
 from tests.conftest import T0
+from tests.job_support import fail_timer, run_jobs, timer_job
 from tests.support import PLANNING
 from tests.webapp.api_support import (  # noqa: F401  (fixtures)
     ApiClient,
@@ -41,11 +42,9 @@ NEXT_ID = "Percobaan berikutnya dijadwalkan pada 5 Januari 2026 11.02 WIB."  # 2
 
 
 def set_aside_twice(factory, instance_id: int) -> None:
-    """What two failed worker passes leave on the run, each in a committed transaction."""
+    """What two failed tries of the run's timer job leave on it, each committed."""
     for moment in (FIRST_TRY, SECOND_TRY):
-        with unit_of_work(factory) as session:
-            timers.set_instance_aside(session, instance_id, ERROR, moment)
-            session.commit()
+        fail_timer(factory, instance_id, ERROR, moment)
 
 
 def signed_in(web_app, username: str):
@@ -98,9 +97,7 @@ def test_the_alert_speaks_english_when_asked(web_app):
 
 def test_one_failed_try_is_said_in_the_singular(web_app):
     instance_id = start_run(web_app)
-    with unit_of_work(web_app.extensions["alur"].session_factory) as session:
-        timers.set_instance_aside(session, instance_id, ERROR, FIRST_TRY)
-        session.commit()
+    fail_timer(web_app.extensions["alur"].session_factory, instance_id, ERROR, FIRST_TRY)
     text = squash(instance_page(signed_in(web_app, "tim1"), instance_id))
     assert "Sistem telah mencoba satu kali; percobaan tersebut gagal pada 5 Januari 2026 " \
            "10.00 WIB." in text
@@ -132,7 +129,8 @@ def test_a_real_worker_pass_on_a_broken_run_shows_on_its_page(web_app):
     with read_only(factory) as session:
         later = session.get(ProcessInstance, instance_id).next_due_at + timedelta(hours=1)
     worker = make_session_factory(web_app.extensions["alur"].engine, runtime=build_runtime())
-    assert timers.fire_due_timers(worker, later) == 0
+    assert run_jobs(worker, later) == 0
+    assert timer_job(factory, instance_id).attempts == 1  # retried later, with backoff
 
     html = instance_page(signed_in(web_app, "pj.dinkes"), instance_id)
     assert ALERT in html and "Sistem telah mencoba satu kali" in squash(html)

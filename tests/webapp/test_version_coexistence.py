@@ -11,9 +11,10 @@ from sqlalchemy import select
 
 from engine.models import HumanTask, ProcessInstance
 from engine.models.instances import STATUS_COMPLETED, STATUS_RUNNING
-from engine.services import history, timers
+from engine.services import history
 from tests.conftest import T0
 from tests.engine.services.test_processdrafts import with_waktu
+from tests.job_support import run_jobs
 from tests.support import PLANNING, SOP_KEY, actor_for, answers, open_tasks
 from tests.webapp.conftest import SignIn
 from tests.webapp.inbox_support import (
@@ -151,7 +152,7 @@ def test_a_run_on_version_1_ends_after_version_2_is_deployed(web_app):
     for element_id in (*PLANNING[6:], "Task_10", "Task_11"):
         submit_open_tasks(web_app, people, first, element_id)
     factory = web_app.extensions["alur"].session_factory
-    assert timers.fire_due_timers(factory, LATER) == 3  # row 12 for each of the three OPDs
+    assert run_jobs(factory, LATER) == 1  # the run's timer job: row 12 for each of 3 OPDs
     web_app.config["NOW"] = LATER
     people.sign_in_again()
     assert submit_open_tasks(web_app, people, first, "Task_12") == 3

@@ -52,7 +52,9 @@ VARIANTS = {
 def _fillers(run: Run) -> dict[str, list[int]]:
     return {"instance_id": [run.instance_id], "task_id": run.task_ids,
             "document_id": run.document_ids, "version_id": [run.version_id],
-            "key": [SOP_KEY], "number": [1]}
+            "key": [SOP_KEY], "number": [1],
+            # the administrators' pages: a person, an OPD, a day of the holiday table
+            "user_id": [1], "opd_id": [1], "day": ["2026-01-01"]}
 
 
 def get_paths(app, run: Run) -> list[tuple[str, str, dict]]:

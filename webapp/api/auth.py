@@ -17,7 +17,7 @@ from webapp.auth.sessions import write_aside
 from webapp.requests import now
 from webapp.transaction import db
 
-PUBLIC_ENDPOINTS = frozenset({"api.issue_token"})
+PUBLIC_ENDPOINTS = frozenset({"api.issue_token", "api.openapi_json", "api.api_docs"})
 TOKEN_MAX_LENGTH = 512
 CHALLENGE = 'Bearer realm="alur-kinerja"'
 

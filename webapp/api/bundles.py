@@ -10,9 +10,14 @@ from __future__ import annotations
 
 from webapp.api import bp
 from webapp.api.inputs import ID
+from webapp.api.openapi import documented
 from webapp.audit.bundles import bundle_response
+
+ZIP = {"application/zip": {"type": "string", "contentMediaType": "application/zip"}}
 
 
 @bp.get(f"/instances/<{ID}:instance_id>/audit-bundle")
+@documented("Download a Pelaksanaan's audit bundle (zip)", tag="audit", ok={200: ZIP},
+            errors=(403, 404))
 def audit_bundle(instance_id: int):
     return bundle_response(instance_id)

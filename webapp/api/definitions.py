@@ -21,6 +21,7 @@ from engine.services import access, diagramfiles
 from engine.services import definitions as catalogue
 from webapp.api import bp
 from webapp.api.inputs import json_object, load
+from webapp.api.openapi import documented
 from webapp.api.schemas import StrictSchema
 from webapp.modeler.drafts import with_problems
 from webapp.modeler.uploads import read_forms, read_upload
@@ -49,7 +50,8 @@ class VersionSchema(Schema):
 class DefinitionSchema(Schema):
     key = fields.String()
     name = fields.String()
-    latest_version = fields.Function(lambda d: d.latest.number if d.latest else None)
+    latest_version = fields.Function(lambda d: d.latest.number if d.latest else None,
+                                     metadata={"type": ["integer", "null"]})
     versions = fields.Nested(VersionSchema, many=True)
 
 
@@ -58,13 +60,47 @@ class DefinitionRefSchema(Schema):
     name = fields.String()
 
 
+class DefinitionListSchema(Schema):
+    items = fields.List(fields.Nested(DefinitionSchema))
+
+
+class VersionListSchema(Schema):
+    definition = fields.Nested(DefinitionRefSchema)
+    items = fields.List(fields.Nested(VersionSchema))
+
+
+class DeployResultSchema(Schema):
+    definition_key = fields.String()
+    created = fields.Boolean()
+    version = fields.Nested(VersionSchema)
+
+
+UPLOAD = {
+    "application/json": DeployRequestSchema,
+    "multipart/form-data": {
+        "type": "object", "required": ["bpmn"],
+        "properties": {
+            "bpmn": {"type": "string", "contentMediaType": "application/octet-stream",
+                     "description": "The diagram (.bpmn)"},
+            "forms": {"type": "array", "items": {
+                "type": "string", "contentMediaType": "application/octet-stream"},
+                "description": "<key>.form.json files, or one .zip of them"},
+        },
+    },
+}
+
+
 @bp.get("/definitions")
+@documented("List the process definitions and their versions", tag="definitions",
+            ok={200: DefinitionListSchema}, errors=(403,))
 def list_definitions():
     found = catalogue.list_definitions(db(), actor())
     return {"items": DefinitionSchema(many=True).dump(found)}
 
 
 @bp.get("/definitions/<key>/versions")
+@documented("List a definition's versions", tag="definitions",
+            ok={200: VersionListSchema}, errors=(403, 404))
 def list_versions(key: str):
     found = catalogue.get_definition(db(), actor(), key)
     return {"definition": DefinitionRefSchema().dump(found),
@@ -72,6 +108,9 @@ def list_versions(key: str):
 
 
 @bp.post("/definitions/<key>/versions")
+@documented("Deploy a new version (JSON or multipart)", tag="definitions",
+            ok={200: DeployResultSchema, 201: DeployResultSchema}, body=UPLOAD,
+            errors=(403, 404, 409))
 def deploy_version(key: str):
     session, user = db(), actor()
     access.ensure_modeler(user)

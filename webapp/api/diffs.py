@@ -8,11 +8,12 @@ before the query is read, so anyone else gets 403 whatever they send.
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from marshmallow import INCLUDE, Schema, fields, validate
 
 from engine.services import access, diffs
 from webapp.api import bp
 from webapp.api.inputs import query_args
+from webapp.api.openapi import documented
 from webapp.api.schemas import MAX_ID, StrictSchema
 from webapp.modeler.difftext import role_names, side_json, with_text
 from webapp.requests import actor
@@ -25,7 +26,31 @@ class DiffQuerySchema(StrictSchema):
     to = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
 
 
+class DiffSideSchema(Schema):
+    """A compared version (engine.services.diffs.version_side)."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    kind = fields.String()
+    id = fields.Integer()
+    version = fields.Integer()
+    content_hash = fields.String()
+    deployed_at = fields.DateTime()
+    deployed_by = fields.String(allow_none=True)
+
+
+class DiffSchema(Schema):
+    definition = fields.Dict(metadata={"description": "The process: key and name"})
+    from_ = fields.Nested(DiffSideSchema, data_key="from")
+    to = fields.Nested(DiffSideSchema)
+    changes = fields.List(fields.Dict(), metadata={
+        "description": "Each change (kind, element...) with its sentence `text`"})
+
+
 @bp.get("/definitions/<key>/diff")
+@documented("What changed between two versions", tag="definitions", ok={200: DiffSchema},
+            query=DiffQuerySchema, errors=(403, 404))
 def definition_diff(key: str):
     session, user = db(), actor()
     access.ensure_modeler(user)

@@ -10,12 +10,13 @@ unknown parameter.
 from __future__ import annotations
 
 from flask import request
-from marshmallow import fields, validate
+from marshmallow import Schema, fields, validate
 
 from engine.errors import InvalidInputError
 from engine.services import heatmap
 from webapp.api import bp
 from webapp.api.inputs import ID, load
+from webapp.api.openapi import documented
 from webapp.api.schemas import StrictSchema
 from webapp.requests import actor, now
 from webapp.transaction import db
@@ -26,7 +27,23 @@ class HeatmapQuerySchema(StrictSchema):
     opd = fields.String(validate=validate.Length(min=1, max=32))
 
 
+class HeatmapSchema(Schema):
+    """engine.services.heatmap.heatmap_of, as it is."""
+
+    version = fields.Dict(metadata={"description": "id, number, definition_key, ..."})
+    versions = fields.List(fields.Dict(), metadata={"description": "The sibling versions"})
+    filters = fields.Dict(metadata={"description": "The period and OPD asked for"})
+    instances = fields.Integer(metadata={"description": "How many runs the map counts"})
+    activities = fields.Dict(metadata={"description": "Per element id: its band, counts..."})
+    slowest = fields.List(fields.Dict())
+    late_opds = fields.List(fields.Dict())
+    periods = fields.List(fields.Raw())
+    opds = fields.List(fields.Dict())
+
+
 @bp.get(f"/definitions/<key>/versions/<{ID}:number>/heatmap")
+@documented("A version's durations against their Waktu", tag="audit",
+            ok={200: HeatmapSchema}, query=HeatmapQuerySchema, errors=(403, 404))
 def version_heatmap(key: str, number: int):
     query = _filters()
     session, user = db(), actor()

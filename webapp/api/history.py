@@ -13,12 +13,13 @@ from __future__ import annotations
 import re
 
 from flask_babel import gettext
-from marshmallow import fields
+from marshmallow import INCLUDE, Schema, fields
 
 from engine.errors import N_, InvalidInputError
 from engine.services import access, replay
 from webapp.api import bp
 from webapp.api.inputs import ID, query_args
+from webapp.api.openapi import documented
 from webapp.api.schemas import StrictSchema
 from webapp.requests import actor, now
 from webapp.transaction import db
@@ -31,7 +32,30 @@ class HistoryQuerySchema(StrictSchema):
     until = fields.String()
 
 
+class HistorySchema(Schema):
+    """The whole replay (without `until`) or where the run stood after event `until`."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    instance = fields.Dict()
+    event_count = fields.Integer()
+    events = fields.List(fields.Dict())
+    activities = fields.Raw()
+    flows = fields.Raw()
+    opd_work = fields.Raw()
+    final = fields.Dict()
+    k = fields.Integer()
+    event = fields.Dict()
+    tokens = fields.List(fields.Raw())
+    data = fields.Raw()
+    changes = fields.Raw()
+    passes = fields.Dict()
+
+
 @bp.get(f"/instances/<{ID}:instance_id>/history")
+@documented("Replay a Pelaksanaan, whole or up to one event", tag="audit",
+            ok={200: HistorySchema}, query=HistoryQuerySchema, errors=(403, 404))
 def instance_history(instance_id: int):
     session, user = db(), actor()
     access.ensure_audit_reader(user)

@@ -18,9 +18,13 @@ from engine.models.tasks import TASK_OPEN
 from engine.services import access, history, instances
 from webapp.api import bp
 from webapp.api.inputs import ID, json_object, load, query_args
+from webapp.api.openapi import documented
 from webapp.api.schemas import (
+    EventPageSchema,
     EventQuerySchema,
     EventSchema,
+    InstanceDetailSchema,
+    InstancePageSchema,
     InstanceQuerySchema,
     InstanceSchema,
     StartInstanceSchema,
@@ -33,6 +37,8 @@ from webapp.transaction import db
 
 
 @bp.post("/instances")
+@documented("Start a Pelaksanaan", tag="instances", ok={201: InstanceDetailSchema},
+            body=StartInstanceSchema, errors=(403, 404, 409))
 def start_instance():
     body = load(StartInstanceSchema(), json_object())
     started = instances.start_instance(db(), actor(), body["definition_key"], body["data"],
@@ -41,6 +47,8 @@ def start_instance():
 
 
 @bp.get("/instances")
+@documented("List the Pelaksanaan the caller may see", tag="instances",
+            ok={200: InstancePageSchema}, query=InstanceQuerySchema)
 def list_instances():
     query = query_args(InstanceQuerySchema())
     rows, total = instances.list_instances(db(), actor(), page=query["page"],
@@ -50,6 +58,8 @@ def list_instances():
 
 
 @bp.get(f"/instances/<{ID}:instance_id>")
+@documented("Read one Pelaksanaan and its open tasks", tag="instances",
+            ok={200: InstanceDetailSchema}, errors=(404,))
 def get_instance(instance_id: int):
     session, user = db(), actor()
     return _detail(session, user, instances.get_instance_for(session, user, instance_id))
@@ -69,6 +79,8 @@ def _detail(session: Session, user: User, instance: ProcessInstance) -> dict:
 
 
 @bp.get(f"/instances/<{ID}:instance_id>/events")
+@documented("Page through a Pelaksanaan's event log", tag="instances",
+            ok={200: EventPageSchema}, query=EventQuerySchema, errors=(404,))
 def list_events(instance_id: int):
     query = query_args(EventQuerySchema())
     session, user = db(), actor()

@@ -5,10 +5,31 @@ answer (who acts next and by when, a timer, or the end of the run)."""
 
 from __future__ import annotations
 
+from marshmallow import Schema, fields
+
 from engine.services import progress
 from webapp.inbox.pages import progress_lines
 from webapp.requests import actor
 from webapp.transaction import db
+
+
+class NextStepSchema(Schema):
+    sop_step = fields.String(allow_none=True)
+    name = fields.String()
+    lane = fields.String(allow_none=True)
+    opds = fields.List(fields.String())
+    count = fields.Integer()
+    due_on = fields.Date(allow_none=True)
+
+
+class NextSchema(Schema):
+    """Who acts next and by when (`steps`), a timer (`opens_at`), or the end of the run."""
+
+    status = fields.String()
+    message = fields.String()
+    opens_at = fields.DateTime(allow_none=True)
+    opens_step = fields.Integer(allow_none=True)
+    steps = fields.List(fields.Nested(NextStepSchema))
 
 
 def confirmed_data(task_id: int, body: dict) -> dict:

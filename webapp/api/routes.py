@@ -17,18 +17,24 @@ from engine.services import throttle, users
 from webapp.api import (  # noqa: F401  (registers their views)
     bp,
     bundles,
+    comments,
     definitions,
     diffs,
+    docs,
     drafts,
     heatmap,
     history,
+    incidents,
     instances,
+    reassign,
+    savedfilters,
     tasks,
     verify,
 )
 from webapp.api.auth import add_challenge, authenticate_request
 from webapp.api.auth_schemas import IssuedTokenSchema, TokenListSchema, TokenRequestSchema
 from webapp.api.inputs import ID, check_body, json_object, load
+from webapp.api.openapi import documented
 from webapp.api.schemas import dump
 from webapp.auth.sessions import client_address
 from webapp.errors import error_response
@@ -43,6 +49,8 @@ __all__ = ["bp"]
 
 
 @bp.post("/auth/token")
+@documented("Sign in: issue a bearer token", tag="auth", ok={201: IssuedTokenSchema},
+            body=TokenRequestSchema, errors=(401, 429), public=True)
 def issue_token():
     body = load(TokenRequestSchema(), json_object())
     moment = now()
@@ -63,18 +71,22 @@ def issue_token():
 
 
 @bp.delete("/auth/token")
+@documented("Revoke the token of this request", tag="auth", ok={204: None})
 def revoke_calling_token():
     users.revoke_token(db(), actor(), g.api_token_id, now())
     return "", 204
 
 
 @bp.get("/auth/tokens")
+@documented("List the caller's tokens", tag="auth", ok={200: TokenListSchema})
 def list_tokens():
     rows = users.own_tokens(db(), actor().id)
     return dump(TokenListSchema(), {"items": rows}, {"now": now()})
 
 
 @bp.delete(f"/auth/tokens/<{ID}:token_id>")
+@documented("Revoke one of the caller's tokens", tag="auth", ok={204: None},
+            errors=(403, 404))
 def revoke_token(token_id: int):
     users.revoke_token(db(), actor(), token_id, now())
     return "", 204

@@ -127,7 +127,8 @@ class UserRefSchema(Schema):
 
 
 class UserSchema(UserRefSchema):
-    roles = fields.Function(lambda user: sorted(user.roles))
+    roles = fields.Function(lambda user: sorted(user.roles),
+                            metadata={"type": "array", "items": {"type": "string"}})
     opd = fields.Nested(OpdSchema, allow_none=True)
 
 
@@ -153,17 +154,19 @@ class TaskSchema(Schema):
 
     id = fields.Integer()
     instance_id = fields.Integer()
-    registration_no = fields.Function(lambda task: task.instance.registration_no)
+    registration_no = fields.Function(lambda task: task.instance.registration_no,
+                                      metadata={"type": "string"})
     name = fields.String()
     element_id = fields.String()
-    sop_step = fields.Function(lambda task: step_number(task.sop_step), allow_none=True)
+    sop_step = fields.Function(lambda task: step_number(task.sop_step), allow_none=True,
+                               metadata={"type": "integer"})
     lane = fields.String(allow_none=True)
     role = fields.String()
     opd = fields.Nested(OpdSchema, allow_none=True)
     state = fields.String()
     assignee = fields.Nested(UserRefSchema, attribute="claimed_by", allow_none=True)
     due_on = fields.Date(allow_none=True)
-    is_overdue = fields.Method("get_is_overdue")
+    is_overdue = fields.Method("get_is_overdue", metadata={"type": "boolean"})
     created_at = fields.DateTime()
     claimed_at = fields.DateTime(allow_none=True)
     completed_at = fields.DateTime(allow_none=True)
@@ -192,12 +195,14 @@ class TaskDetailSchema(TaskSchema):
     form from this answer alone; `data` is the prefill while open (earlier answers, never
     earlier decisions, and a proposed end for a new period), the submission once done."""
 
-    form = fields.Function(lambda task: content_of(task).form(task.form_key))
-    options = fields.Method("get_options")
+    form = fields.Function(lambda task: content_of(task).form(task.form_key),
+                           metadata={"type": "object", "description": "The form-js schema"})
+    options = fields.Method("get_options", metadata={"type": "object"})
     data = fields.Function(lambda task: (task.data if task.state == TASK_COMPLETED
-                                         else task.prefill) or {})
-    context = fields.Function(lambda task: visible_context(task))
-    sop = fields.Function(lambda task: sop_row(content_of(task).activity(task.element_id)))
+                                         else task.prefill) or {}, metadata={"type": "object"})
+    context = fields.Function(lambda task: visible_context(task), metadata={"type": "object"})
+    sop = fields.Function(lambda task: sop_row(content_of(task).activity(task.element_id)),
+                          metadata={"type": "object"})
 
     def get_options(self, task: HumanTask) -> dict:
         lists_of = DumpContext.get().get("options")
@@ -217,8 +222,9 @@ def sop_row(activity: dict) -> dict:
 
 
 class VersionRefSchema(Schema):
-    key = fields.Function(lambda version: version.definition.key)
-    name = fields.Function(lambda version: version.definition.name)
+    key = fields.Function(lambda version: version.definition.key, metadata={"type": "string"})
+    name = fields.Function(lambda version: version.definition.name,
+                           metadata={"type": "string"})
     version = fields.Integer()
 
 
@@ -249,7 +255,8 @@ class InstanceSchema(Schema):
     ended_at = fields.DateTime(allow_none=True)
     updated_at = fields.DateTime()
     next_due_at = fields.DateTime(allow_none=True)
-    error = fields.Method("get_error")
+    error = fields.Method("get_error", metadata={
+        "anyOf": [{"$ref": "#/components/schemas/TimerFailure"}, {"type": "null"}]})
 
     def get_error(self, instance: ProcessInstance) -> dict | None:
         failure = timer_failure_of(instance, DumpContext.get()["viewer"])
@@ -262,9 +269,10 @@ class EventSchema(Schema):
 
     seq = fields.Integer()
     type = fields.String()
-    label = fields.Method("get_label")
+    label = fields.Method("get_label", metadata={"type": "string"})
     occurred_at = fields.DateTime()
-    actor = fields.Method("get_actor")
+    actor = fields.Method("get_actor", metadata={
+        "anyOf": [{"$ref": "#/components/schemas/UserRef"}, {"type": "null"}]})
     task_id = fields.Integer(allow_none=True)
     element_id = fields.String(allow_none=True)
     payload = fields.Raw()
@@ -279,3 +287,39 @@ class EventSchema(Schema):
     def get_actor(self, event) -> dict | None:
         found = DumpContext.get().get("users", {}).get(event.actor_id)
         return UserRefSchema().dump(found) if found is not None else None
+
+
+# ---- answers built around the schemas above (described for the OpenAPI document) -------
+
+class PageSchema(Schema):
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+class TaskPageSchema(PageSchema):
+    items = fields.List(fields.Nested(TaskSchema))
+
+
+class InstancePageSchema(PageSchema):
+    items = fields.List(fields.Nested(InstanceSchema))
+
+
+class InstanceDetailSchema(InstanceSchema):
+    """A Pelaksanaan with the open tasks the caller may see."""
+
+    open_tasks = fields.List(fields.Nested(TaskSchema))
+
+
+class EventPageSchema(Schema):
+    items = fields.List(fields.Nested(EventSchema))
+    total = fields.Integer()
+    after_seq = fields.Integer()
+    limit = fields.Integer()
+    next_after_seq = fields.Integer(allow_none=True)
+    chain_valid = fields.Boolean()
+    broken_at_seq = fields.Integer(allow_none=True)
+
+
+class CommentListSchema(Schema):
+    items = fields.List(fields.Nested(CommentSchema))

@@ -10,9 +10,8 @@ is then streamed out: a run with many megabytes of documents never sits in memor
 from __future__ import annotations
 
 import tempfile
-from pathlib import Path
 
-from flask import current_app, send_file
+from flask import send_file
 from flask_login import login_required
 
 from engine.services import bundles
@@ -33,8 +32,7 @@ def bundle_response(instance_id: int):
     """The zip as an attachment named `audit-<registration no>.zip`, never cached."""
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
     try:
-        filename = bundles.write_bundle(db(), actor(), instance_id, now(), spool,
-                                        storage_dir=Path(current_app.config["UPLOAD_DIR"]))
+        filename = bundles.write_bundle(db(), actor(), instance_id, now(), spool)
         size = spool.tell()
         spool.seek(0)
     except BaseException:

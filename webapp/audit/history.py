@@ -17,7 +17,6 @@ import re
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from flask import current_app, render_template, url_for
 from flask_babel import get_locale, gettext
@@ -124,10 +123,9 @@ def _links(instance_id: int, version_id: int) -> dict:
 
 
 def _verdict(session, instance_id: int) -> dict:
-    """engine.services.verification's verdict (documents checked in the app's upload
-    folder), worded: what was checked, or where the chain breaks."""
-    uploads = Path(current_app.config["UPLOAD_DIR"])
-    verdict = verify_instance(session, instance_id, storage_dir=uploads)
+    """engine.services.verification's verdict (documents checked in the app's storage),
+    worded: what was checked, or where the chain breaks."""
+    verdict = verify_instance(session, instance_id)
     problem = gettext(verdict.message, **(verdict.params or {})) if verdict.message else ""
     if verdict.ok:
         return {"ok": True, "events": verdict.events_checked,

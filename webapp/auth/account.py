@@ -1,4 +1,5 @@
-"""Akun saya: one's own sessions and API tokens, ending them, and a new password.
+"""Akun saya: one's own sessions and API tokens, ending them, a new password, and which
+mail one receives (and in which language).
 
 Every change is a CSRF-protected POST in the request's write transaction (committed on the
 redirect, rolled back when the form is shown again with its message). A new password and
@@ -13,9 +14,16 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext
 from flask_login import login_required
 
-from engine.errors import InvalidInputError, NotFoundError
+from engine.errors import N_, InvalidInputError, NotFoundError
 from engine.events import EventType
-from engine.services import audit, sessions, users
+from engine.models.mail import (
+    KIND_ASSIGNED,
+    KIND_DUE_SOON,
+    KIND_OVERDUE,
+    KIND_REASSIGNED,
+    NOTICE_KINDS,
+)
+from engine.services import audit, notifications, sessions, users
 from webapp.auth.routes import bp, sign_out_browser
 from webapp.auth.sessions import current_session_id
 from webapp.requests import actor, now
@@ -41,9 +49,32 @@ def device_of(user_agent: str | None) -> str:
     return " · ".join(parts) if parts else gettext("Unknown device")
 
 
-def _page(status: int = 200, password_error: str | None = None):
+NOTICE_LABELS = {
+    KIND_ASSIGNED: N_("A new task for me or my group"),
+    KIND_DUE_SOON: N_("A task of mine is due on the next working day"),
+    KIND_OVERDUE: N_("A task of mine is overdue (once, then a daily summary at 07.00)"),
+    KIND_REASSIGNED: N_("A task is handed to me (disposition)"),
+}
+LOCALE_LABELS = (("id", "Bahasa Indonesia"), ("en", "English"))
+
+
+def _mail_form(person, submitted: dict | None) -> dict:
+    """The notice settings as stored, or as just typed when they were refused."""
+    if submitted is not None:
+        return submitted
+    return {"kinds": notifications.preferences_of(db(), person.id),
+            "locale": person.locale or "id"}
+
+
+def _page(status: int = 200, password_error: str | None = None,
+          mail_error: str | None = None, mail_form: dict | None = None):
     person, moment, session = actor(), now(), db()
     context = {
+        "mail_form": _mail_form(person, mail_form),
+        "mail_error": mail_error,
+        "notice_labels": NOTICE_LABELS,
+        "locale_labels": LOCALE_LABELS,
+        "mail_on": current_app.extensions["alur"].settings.smtp_enabled,
         "person": person,
         "sessions": sessions.live_sessions(session, person.id, moment),
         "tokens": users.live_tokens(session, person.id, moment),
@@ -76,6 +107,21 @@ def change_password():
         return _page(400, gettext(error.message))
     flash(gettext("Your password has been changed. Your other sessions and API tokens have "
                   "been ended."), "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/akun/notifications")
+@login_required
+def save_notifications():
+    chosen = request.form.getlist("notify")
+    submitted = {"kinds": {kind: kind in chosen for kind in NOTICE_KINDS},
+                 "locale": request.form.get("locale", "")}
+    try:
+        notifications.set_preferences(db(), actor(), {kind: True for kind in chosen},
+                                      submitted["locale"])
+    except InvalidInputError as error:
+        return _page(400, mail_error=gettext(error.message), mail_form=submitted)
+    flash(gettext("Your mail settings have been saved."), "success")
     return redirect(url_for("auth.account"))
 
 

@@ -1,4 +1,4 @@
-"""Comments (Catatan) on the task page."""
+"""Comments (Catatan) on the task page and on the run's page."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from flask_babel import gettext
 from flask_login import login_required
 
 from engine.errors import InvalidInputError, PermissionDeniedError
-from engine.services import comments, tasks
+from engine.services import comments, instances, tasks
 from webapp.inbox import bp
+from webapp.inbox.instances import render_instance
 from webapp.inbox.tasks import keep_draft, render_task
 from webapp.requests import actor, now
 from webapp.transaction import db
@@ -27,3 +28,19 @@ def comment(task_id: int):
                            status=error.status)
     flash(gettext("Your comment has been added."), "success")
     return redirect(url_for("inbox.task", task_id=task_id) + "#catatan")
+
+
+@bp.post("/instances/<id:instance_id>/comments")
+@login_required
+def instance_comment(instance_id: int):
+    """A comment on the run itself; a refused one comes back with its text and the reason."""
+    session, user = db(), actor()
+    found = instances.get_instance_for(session, user, instance_id)
+    body = request.form.get("body", "")
+    try:
+        comments.add_run_comment(session, user, instance_id, body, now())
+    except (InvalidInputError, PermissionDeniedError) as error:  # auditors: read-only
+        return render_instance(found, comment={"body": body, "error": gettext(error.message)},
+                               status=error.status)
+    flash(gettext("Your comment has been added."), "success")
+    return redirect(url_for("inbox.instance", instance_id=instance_id) + "#catatan")

@@ -2,14 +2,13 @@
 
 Uploads are judged by the service (size, type by content); a refused file re-renders the
 task page with the reason and a 4xx status, so nothing is stored. Downloads are always
-attachments, with the type the service detected and nosniff set for every response.
+attachments, with the type the service detected and nosniff set for every response, and
+are streamed from the storage (engine.storage: the upload folder or an S3 bucket).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import current_app, flash, redirect, request, send_file, url_for
+from flask import flash, redirect, request, send_file, url_for
 from flask_babel import gettext
 from flask_login import login_required
 
@@ -19,10 +18,6 @@ from webapp.inbox import bp
 from webapp.inbox.tasks import keep_draft, render_task, upload_limit
 from webapp.requests import actor, now
 from webapp.transaction import db
-
-
-def storage_dir() -> Path:
-    return Path(current_app.config["UPLOAD_DIR"])
 
 
 @bp.post("/tasks/<id:task_id>/documents")
@@ -37,8 +32,7 @@ def upload(task_id: int):
                            status=400)
     try:
         document = documents.add_document(session, user, task_id, sent.filename, sent.stream,
-                                          now(), storage_dir=storage_dir(),
-                                          max_bytes=upload_limit())
+                                          now(), max_bytes=upload_limit())
     except (InvalidInputError, PayloadTooLargeError) as error:
         return render_task(task, values=values, upload_error=gettext(error.message),
                            status=error.status)
@@ -49,9 +43,12 @@ def upload(task_id: int):
 @bp.get("/documents/<id:document_id>")
 @login_required
 def download(document_id: int):
-    document = documents.get_document_for(db(), actor(), document_id)
-    path = documents.document_path(document, storage_dir())
-    response = send_file(path, mimetype=document.content_type, as_attachment=True,
+    session = db()
+    document = documents.get_document_for(session, actor(), document_id)
+    stream = documents.open_document(session, document)
+    response = send_file(stream, mimetype=document.content_type, as_attachment=True,
                          download_name=document.filename, max_age=0, etag=False)
+    if stream.size is not None:
+        response.content_length = stream.size
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -11,6 +11,8 @@ from flask_login import login_required
 from engine.errors import InvalidInputError, PermissionDeniedError
 from engine.models.tasks import TASK_OPEN
 from engine.services import (
+    access,
+    comments,
     deployments,
     diagramviews,
     documents,
@@ -73,8 +75,13 @@ def _history_views(session, user, found, events) -> dict:
 @bp.get("/instances/<id:instance_id>")
 @login_required
 def instance(instance_id: int):
-    session, user = db(), actor()
-    found = instances.get_instance_for(session, user, instance_id)
+    return render_instance(instances.get_instance_for(db(), actor(), instance_id))
+
+
+def render_instance(found, *, comment: dict | None = None, status: int = 200):
+    """The run's page; `comment` holds a refused comment (its text and the reason) to show
+    again beside the comment form."""
+    session, user, instance_id = db(), actor(), found.id
     rows = tasks.list_instance_tasks(session, user, instance_id)
     history = _history(session, user, found)
     history.update(_history_views(session, user, found, history["events"]))
@@ -82,6 +89,8 @@ def instance(instance_id: int):
               *(t.claimed_by_id for t in rows), *(t.completed_by_id for t in rows)]
     return render_template(
         "inbox/instance.html", instance=found, **history, failure=timer_failure_of(found, user),
+        comments=comments.list_instance_comments(session, user, instance_id),
+        may_comment=not access.is_read_only(user), comment=comment or {},
         open_tasks=[t for t in rows if t.state == TASK_OPEN],
         periods=[(no, list(group)) for no, group in groupby(rows, key=lambda t: t.period_no)],
         visible={t.id for t in rows if tasks.can_view(user, t)},
@@ -89,7 +98,7 @@ def instance(instance_id: int):
         documents=documents.list_documents(session, user, instance_id),
         diagram=diagramviews.describe_diagram(session, user, instance_id),
         waiting_text=waiting_text,
-        names=users.full_names(session, people))
+        names=users.full_names(session, people)), status
 
 
 @bp.get("/instances/<id:instance_id>/diagram")

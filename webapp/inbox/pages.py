@@ -15,7 +15,18 @@ from flask_babel import gettext
 
 from engine.models import Comment, Definition, Document, HumanTask, User
 from engine.models.tasks import TASK_OPEN
-from engine.services import comments, deadlines, deployments, documents, progress, tasks, versions
+from engine.services import (
+    access,
+    comments,
+    deadlines,
+    deployments,
+    documents,
+    progress,
+    savedfilters,
+    tasks,
+    versions,
+)
+from engine.services.eventviews import ROLE_LABELS
 from webapp.i18n import format_day
 from webapp.inbox import bp
 from webapp.inbox.fields import TEMPLATE_HELPERS
@@ -115,6 +126,34 @@ def evidence_by_step(session, user: User, task: HumanTask) -> list[StepEvidence]
         if by_task.get(row.id) or notes:
             found.append(StepEvidence(row, by_task.get(row.id, []), notes))
     return found
+
+
+# The roles the Kepala UKPBJ may share a filter with: those that work tasks in the inbox.
+SHARE_ROLES = ("tim_kelembagaan", "pj_kinerja", "kepala_ukpbj")
+
+
+def saved_filter_url(saved) -> str:
+    """The inbox with a saved filter's fields as its query (the page's own argument names)."""
+    query = saved.query or {}
+    scope = query.get("scope")
+    return url_for("inbox.index", tab=scope if scope in ("mine", "group") else None,
+                   step=query.get("sop_step"), instance=query.get("instance_id"),
+                   sort=query.get("sort") if query.get("sort") != "due_on" else None)
+
+
+def saved_filters_view(session, user: User, saving: dict | None) -> dict:
+    """What the inbox shows of saved filters: each with its count and link, the share
+    choices for the Kepala UKPBJ, and a refused save or rename to show again."""
+    counted = savedfilters.list_counted(session, user)
+    return {
+        "saved_filters": [(item, saved_filter_url(item.saved)) for item in counted],
+        "own_filters": [item.saved for item in counted if not item.shared_with_me],
+        "may_save_filters": not access.is_read_only(user),
+        "share_roles": [(code, gettext(ROLE_LABELS[code])) for code in SHARE_ROLES]
+        if savedfilters.can_share(user) else [],
+        "saving": saving or {},
+        "filter_limit": savedfilters.MAX_PER_OWNER,
+    }
 
 
 @bp.record_once

@@ -16,6 +16,7 @@ from webapp.inbox import bp, positive_int
 from webapp.inbox.pages import (
     late_days_by_task,
     progress_lines,
+    saved_filters_view,
     sop_step_choices,
     startable_definitions,
 )
@@ -53,6 +54,12 @@ def _chosen_tab(session, user) -> str:
 @bp.get("/")
 @login_required
 def index():
+    return render_index()
+
+
+def render_index(*, saving: dict | None = None, status: int = 200):
+    """The inbox; `saving` holds a refused save or rename of a filter (the name typed and
+    the reason) to show again beside its form."""
     session, user = db(), actor()
     tab = _chosen_tab(session, user)
     filters = _filters(tab)
@@ -65,7 +72,8 @@ def index():
         pages=max(1, -(-total // PER_PAGE)), late=late_days_by_task(session, rows, now()),
         steps=sop_step_choices(session), running=running,
         runs=[] if rows else runs_overview(session, user, running),
-        startable=startable_definitions(session, user))
+        startable=startable_definitions(session, user),
+        **saved_filters_view(session, user, saving)), status
 
 
 def runs_overview(session, user, running: list) -> list[tuple]:
@@ -79,4 +87,6 @@ def runs_overview(session, user, running: list) -> list[tuple]:
 from webapp.inbox import comments as _comments  # noqa: E402, F401
 from webapp.inbox import documents as _documents  # noqa: E402, F401
 from webapp.inbox import instances as _instances  # noqa: E402, F401
+from webapp.inbox import reassign as _reassign  # noqa: E402, F401
+from webapp.inbox import savedfilters as _savedfilters  # noqa: E402, F401
 from webapp.inbox import tasks as _tasks  # noqa: E402, F401

@@ -14,7 +14,16 @@ from flask_login import login_required
 from engine.errors import ConflictError, DomainError, InvalidInputError
 from engine.models import HumanTask, User
 from engine.models.tasks import TASK_COMPLETED, TASK_OPEN
-from engine.services import access, comments, documents, drafts, progress, tasks, versions
+from engine.services import (
+    access,
+    comments,
+    documents,
+    drafts,
+    progress,
+    reassign,
+    tasks,
+    versions,
+)
 from engine.services.tasks import TaskFilters
 from webapp.inbox import back_to, bp
 from webapp.inbox.fields import describe_form, posted_values, translate_problems, unmatched_problems
@@ -30,7 +39,8 @@ def task_form(session, task: HumanTask) -> dict:
 
 def render_task(task: HumanTask, *, values: dict | None = None, problems: dict | None = None,
                 upload_error: str | None = None, comment_error: str | None = None,
-                confirm: list[str] | None = None, status: int = 200):
+                confirm: list[str] | None = None, disposition: dict | None = None,
+                status: int = 200):
     """The task page; an open task shows `values` (a refused post), else the viewer's own
     draft, else the prefill (earlier answers)."""
     session, user = db(), actor()
@@ -56,8 +66,16 @@ def render_task(task: HumanTask, *, values: dict | None = None, problems: dict |
         earlier=earlier_steps(session, user, task) if is_open else [],
         evidence=evidence_by_step(session, user, task), confirm=confirm or [],
         confirm_options=progress.confirmable_options(schema) if editable else [],
-        max_upload=upload_limit())
+        max_upload=upload_limit(), disposition=disposition_form(session, user, task, disposition))
     return page, status
+
+
+def disposition_form(session, user: User, task: HumanTask, posted: dict | None) -> dict | None:
+    """The Disposisi form for those who may hand the task on (None for everyone else): the
+    people who may take it, and what was posted if it was refused (kept, with the reason)."""
+    if not reassign.can_reassign(user, task):
+        return None
+    return {"people": reassign.list_eligible(session, user, task.id), **(posted or {})}
 
 
 def keep_draft(session, user: User, task: HumanTask) -> dict | None:

@@ -39,10 +39,16 @@ def upgrade() -> None:
         sa.UniqueConstraint("key", name=op.f("uq_jobs_key")),
     )
     op.create_index("ix_jobs_due", "jobs", ["state", "run_at"], unique=False)
+    payload = (
+        "json_build_object('instance_id', id)"
+        if op.get_bind().dialect.name == "postgresql"
+        else "json_object('instance_id', id)"
+    )
     op.execute(
         "INSERT INTO jobs (kind, key, payload, state, run_at, attempts, max_attempts,"
         " created_at)"
-        " SELECT 'timer', 'timer:' || id, '{}', 'pending', next_due_at, 0, 5, next_due_at"
+        f" SELECT 'timer', 'timer:' || id, {payload}, 'pending', next_due_at, 0, 5,"
+        " next_due_at"
         " FROM process_instances WHERE status = 'running' AND next_due_at IS NOT NULL"
     )
 

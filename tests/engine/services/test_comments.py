@@ -82,3 +82,35 @@ def test_a_period_reads_the_planning_and_its_own_tasks_only(session, now, row1):
     listed = tasks.list_instance_tasks(session, reader, instance.id, periods)
     assert first["DINKES"].id not in {t.id for t in listed}
     assert {t.period_no for t in listed} == periods
+
+
+def test_a_comment_on_the_run_itself_is_logged_and_read_by_every_reader(session, now, row1):
+    from engine.errors import PermissionDeniedError
+
+    run_planning(session, row1.instance_id, now)
+    row10 = {t.opd.code: t for t in open_tasks(session, row1.instance_id, "Task_10")}
+    comments.add_comment(session, user(session, "pj.dpupr"), row10["DPUPR"].id, "Dpupr", now)
+    added = comments.add_run_comment(session, user(session, "pj.dinkes"), row1.instance_id,
+                                     "  Untuk semua  ", now)
+    assert added.task_id is None and added.body == "Untuk semua"
+    logged = session.scalars(select(Event).where(
+        Event.instance_id == row1.instance_id, Event.type == "comment_added",
+        Event.task_id.is_(None))).one()
+    assert logged.payload == {"comment_id": added.id, "body": "Untuk semua"}
+    seen = comments.list_instance_comments(session, user(session, "pj.dinkes"), row1.instance_id)
+    assert [(c.comment.body, c.task) for c in seen] == [("Untuk semua", None)]
+    everything = comments.list_instance_comments(session, user(session, "kepala"),
+                                                 row1.instance_id)
+    assert [(c.comment.body, c.task.id if c.task else None) for c in everything] \
+        == [("Dpupr", row10["DPUPR"].id), ("Untuk semua", None)]
+    count = session.scalar(select(func.count()).select_from(Comment))
+    with pytest.raises(PermissionDeniedError):
+        comments.add_run_comment(session, user(session, "auditor"), row1.instance_id, "x", now)
+    with pytest.raises(InvalidInputError):
+        comments.add_run_comment(session, user(session, "tim1"), row1.instance_id, " ", now)
+    assert session.scalar(select(func.count()).select_from(Comment)) == count
+
+
+def test_a_run_the_reader_cannot_see_takes_no_comment(session, now, row1):
+    with pytest.raises(NotFoundError):  # no OPD of theirs has a task in it yet
+        comments.add_run_comment(session, user(session, "pj.dinkes"), row1.instance_id, "x", now)

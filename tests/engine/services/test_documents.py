@@ -214,7 +214,8 @@ def test_documents_are_visible_by_the_instance_rule(session, now, started, tmp_p
         documents.get_document_for(session, user(session, "tim1"), 999_999)
     assert [d.id for d in documents.list_documents(session, user(session, "kepala"),
                                                    instance.id)] == [document.id]
-    assert documents.document_path(document, tmp_path).read_bytes() == PDF_BYTES
+    with documents.open_document(session, document, storage_dir=tmp_path) as stream:
+        assert stream.read() == PDF_BYTES and stream.size == len(PDF_BYTES)
 
 
 def test_a_document_of_one_opd_stays_with_that_opd_and_the_overseers(session, now, tmp_path):
@@ -234,9 +235,11 @@ def test_a_document_of_one_opd_stays_with_that_opd_and_the_overseers(session, no
 
 def test_a_storage_key_outside_the_folder_is_never_served(session, now, started, tmp_path):
     document = add(session, now, started[1], "rencana.pdf", PDF_BYTES, tmp_path)
-    document.storage_key = "../../etc/passwd"
-    with pytest.raises(NotFoundError):
-        documents.document_path(document, tmp_path)
+    for key in ("../../etc/passwd", "/etc/passwd", "ab/../../x", "ab\\..\\x", ""):
+        document.storage_key = key
+        with pytest.raises(NotFoundError) as missing:
+            documents.open_document(session, document, storage_dir=tmp_path)
+        assert missing.value.code == "document_file_missing"
 
 
 @pytest.mark.parametrize(("given", "kept"), [
