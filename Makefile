@@ -54,8 +54,11 @@ run: setup
 worker: setup
 	$(FLASK) alur worker
 
+# Two test processes (pytest-xdist; one file stays in one process): PostgreSQL gives each
+# a database of its own (tests/conftest.py).
+PYTEST_XDIST_WORKERS ?= 2
 test: setup
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_XDIST_WORKERS) --dist loadfile
 
 lint: setup
 	$(BIN)/ruff check engine webapp tests bench

@@ -96,7 +96,10 @@ def test_migrate_web_and_worker_scripts(script_env):
         base = f"http://{script_env['ALUR_BIND']}"
         assert wait_for(lambda: _get(base + "/healthz") == 200), "web did not answer /healthz"
         assert _healthz(base) == {"status": "ok", "database": "ok"}
-        assert len(children(web.pid)) == 2, "gunicorn runs ALUR_WEB_WORKERS=2 workers"
+        # the first worker may answer before gunicorn has forked the second
+        assert wait_for(lambda: len(children(web.pid)) == 2, timeout=10), (
+            "gunicorn runs ALUR_WEB_WORKERS=2 workers"
+        )
         assert run_script("web-health.sh", script_env).returncode == 0
         assert _get(base + "/login") == 200
         factory, engine = _factory(script_env["DATABASE_URL"])

@@ -26,6 +26,7 @@ from tests.support import make_factory, open_tasks, start_waiting_on_period_time
 from tests.test_scripts import script_environment
 
 ROOT = Path(__file__).resolve().parent.parent
+RECURRING_KEYS = {"checkpoint", "prune_attempts", "storage:orphans"}  # mail is off
 FLASK = Path(sys.executable).parent / "flask"
 RUNS = 8
 LOCK_KEY = 815_001
@@ -144,7 +145,7 @@ def test_a_worker_killed_inside_a_job_leaves_it_whole_for_another(setup):
         assert wait_for(lambda: row12(factory, instance_id) == 3), "job never finished"
     finally:
         stop(second)
-    assert jobs_now(factory) <= {"checkpoint", "prune_attempts"}  # the blocking job is done
+    assert jobs_now(factory) <= RECURRING_KEYS  # the blocking job is done
     assert fired_per_run(factory, [instance_id]) == once_each([instance_id])
     assert chains_hold(factory, [instance_id])
     assert lease_end - timedelta(seconds=3) < lease_end  # leased for ALUR_JOB_LEASE
@@ -167,6 +168,7 @@ def test_once_runs_what_is_due_and_exits(setup):
     done = subprocess.run([str(FLASK), "--app", "webapp", "alur", "worker", "--once"], cwd=ROOT,
                           env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert "jobs run: 3" in done.stdout  # the timer, the first checkpoint, the pruning
+    # the timer, the first checkpoint, the pruning, the storage sweep
+    assert "jobs run: 4" in done.stdout
     assert row12(factory, instance_id) == 3
-    assert jobs_now(factory) == {"checkpoint", "prune_attempts"}  # next time's
+    assert jobs_now(factory) == RECURRING_KEYS  # next time's

@@ -105,7 +105,9 @@ def persist(
         notifications.tasks_opened(session, instance, opened, now)
         _cancel_tasks(session, instance, changed, now)
         timer_moved = _save_state(session, instance, live, now)
-        _clear_failure(instance)
+        # a failure the worker recorded is over: its timer job (backing off, or an incident)
+        # must follow the run again, even when the next timer itself did not move
+        timer_moved |= _clear_failure(instance)
         if runtime.is_completed(live) and instance.status != STATUS_COMPLETED:
             instance.status, instance.ended_at = STATUS_COMPLETED, now
             audit.record_event(
@@ -116,10 +118,13 @@ def persist(
     return opened
 
 
-def _clear_failure(instance: ProcessInstance) -> None:
-    """A step went through (timers included): a failure recorded by the worker is over."""
+def _clear_failure(instance: ProcessInstance) -> bool:
+    """A step went through (timers included): a failure recorded by the worker is over.
+    Returns whether there was one."""
     if instance.failed_attempts or instance.last_error:
         instance.failed_attempts, instance.last_error, instance.last_error_at = 0, None, None
+        return True
+    return False
 
 
 def _record_steps(session, instance, live, now, actor_id) -> None:

@@ -52,6 +52,7 @@ def start_instance(
     )
     live = execution.start_live(session, instance, cleaned, now)
     execution.persist(session, instance, live, now, actor.id)
+    session.flush()  # persist leaves the run's row to one flush: here, before anyone reloads it
     return instance
 
 

@@ -300,4 +300,7 @@ def complete_task(
         )
         execution.persist(session, task.instance, live, now, actor.id)
         discard_task_drafts(session, task.id)
+    # the one flush, here rather than at commit: a caller that reloads the run or the task
+    # (refresh, populate_existing) must find what this step wrote, not lose it
+    session.flush()
     return task

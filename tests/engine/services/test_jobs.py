@@ -209,9 +209,12 @@ def test_recurring_jobs_are_added_once_and_reschedule_themselves(factory):
         with unit_of_work(factory) as session:
             recurring.ensure_recurring(session, T0)
             session.commit()
-    assert sorted(job.key for job in all_jobs(factory)) == ["checkpoint", "prune_attempts"]
-    assert run(factory, T0) == 2
+    assert sorted(job.key for job in all_jobs(factory)) == [
+        "checkpoint", "prune_attempts", "storage:orphans"  # mail is off: no scan, no digest
+    ]
+    assert run(factory, T0) == 3
     by_key = {job.key: job for job in all_jobs(factory)}
+    assert by_key["storage:orphans"].run_at == T0 + timedelta(hours=1)
     every = factory.kw["info"]["alur_runtime"].settings.checkpoint_interval_seconds
     assert by_key["checkpoint"].run_at == T0 + timedelta(seconds=every)
     assert by_key["prune_attempts"].run_at == T0 + timedelta(hours=1)

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import delete, select, update
 
 from engine.db import make_session_factory, read_only, unit_of_work
-from engine.models import InstanceState, ProcessInstance, User
+from engine.models import HumanTask, InstanceState, ProcessInstance, User
 from engine.models.jobs import Job
 from engine.runtime import build_runtime
 from engine.services import jobkinds, jobs, timers, verification
@@ -19,6 +19,7 @@ from engine.services.instances import lock_instance
 from tests.conftest import T0, isolated_database
 from tests.job_support import run_jobs, timer_job
 from tests.support import (
+    complete_all,
     make_factory,
     open_tasks,
     start_waiting_on_period_timer,
@@ -233,3 +234,38 @@ def test_after_the_last_try_the_timer_is_an_incident_and_the_run_says_no_next_tr
         failure = timers.timer_failure_of(instance, admin)
     assert failure.failed_attempts == 2 and failure.next_try_at is None
     assert failure.message.startswith("JSONDecodeError")
+
+
+def test_a_step_that_goes_through_takes_the_run_out_of_its_incident(factory):
+    """An incident on a run's timer is over once a person's step on the run goes through:
+    the timer job follows the run again (pending, due at the run's next timer)."""
+    from engine.services import tasks as task_service
+    from tests.job_support import fail_timer
+    from tests.support import actor_for, answers, run_planning, start_sop
+
+    with unit_of_work(factory) as session:
+        instance = start_sop(session, T0)
+        run_planning(session, instance.id, T0)
+        complete_all(session, instance.id, "Task_10", T0)
+        first, *others = open_tasks(session, instance.id, "Task_11")
+        for task in others:
+            task_service.complete_task(
+                session, actor_for(session, task), task.id, answers(task.form_key), T0
+            )
+        session.commit()
+        instance_id, last_id = instance.id, first.id
+    with unit_of_work(factory) as session:
+        session.execute(update(Job).where(Job.key == jobs.timer_key(instance_id))
+                        .values(max_attempts=1))
+        session.commit()
+    fail_timer(factory, instance_id, RuntimeError("mail server gone"), T0)
+    assert timer_job(factory, instance_id).state == "failed"
+    with unit_of_work(factory) as session:
+        task = session.get(HumanTask, last_id)
+        task_service.complete_task(
+            session, actor_for(session, task), task.id, answers(task.form_key), T0
+        )
+        session.commit()
+    job, row = timer_job(factory, instance_id), instance_row(factory, instance_id)
+    assert row.failed_attempts == 0 and row.last_error is None
+    assert job.state == "pending" and job.attempts == 0 and job.run_at == row.next_due_at
