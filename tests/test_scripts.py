@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -22,7 +20,7 @@ import pytest
 
 from engine.db import read_only
 from tests.conftest import T0, isolated_database
-from tests.prod_support import children
+from tests.prod_support import children, run_script, script_environment, wait_for
 from tests.support import (
     make_factory,
     open_tasks,
@@ -31,28 +29,6 @@ from tests.support import (
 from tests.test_readme_env import names_read
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def script_environment(url: str, folder: Path, **settings: str) -> dict:
-    """The environment docker-compose gives the scripts, on `url`, on a free local port."""
-    return dict(
-        os.environ,
-        PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}",
-        DATABASE_URL=url,
-        ALUR_DATABASE_URL=url,
-        ALUR_INSTANCE_DIR=str(folder / "instance"),
-        ALUR_UPLOAD_DIR=str(folder / "uploads"),
-        ALUR_SECRET_KEY="test-secret",
-        ALUR_BIND=f"127.0.0.1:{free_port()}",
-        **settings,
-    )
 
 
 @pytest.fixture()
@@ -61,21 +37,6 @@ def script_env(database_url, tmp_path):
     return script_environment(url, tmp_path, ALUR_SEED_DEMO="1", ALUR_TIMER_INTERVAL="0.5",
                               ALUR_WEB_WORKERS="2",
                               ALUR_WORKER_HEARTBEAT_FILE=str(tmp_path / "heartbeat"))
-
-
-def run_script(name: str, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        ["sh", str(ROOT / "scripts" / name)], env=env, capture_output=True, text=True, timeout=180
-    )
-
-
-def wait_for(predicate, timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.25)
-    return False
 
 
 def test_migrate_web_and_worker_scripts(script_env):

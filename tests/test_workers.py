@@ -22,8 +22,8 @@ from engine.models import Event
 from engine.models.jobs import Job
 from engine.services import jobs, verification
 from tests.conftest import PG_SKIP, PG_URL, T0, isolated_database
+from tests.prod_support import script_environment
 from tests.support import make_factory, open_tasks, start_waiting_on_period_timer
-from tests.test_scripts import script_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 RECURRING_KEYS = {"checkpoint", "prune_attempts", "storage:orphans"}  # mail is off

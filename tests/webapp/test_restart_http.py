@@ -23,8 +23,8 @@ import pytest
 
 from engine.services.demo import DEMO_PASSWORD
 from tests.conftest import isolated_database
+from tests.prod_support import script_environment, wait_for
 from tests.support import PJ_FOR_OPD, SOP_KEY, answers
-from tests.test_scripts import script_environment, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

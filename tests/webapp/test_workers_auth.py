@@ -16,7 +16,7 @@ import pytest
 
 from engine.services.demo import DEMO_PASSWORD
 from tests.conftest import PG_SKIP, PG_URL, isolated_database
-from tests.test_scripts import script_environment, wait_for
+from tests.prod_support import script_environment, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
