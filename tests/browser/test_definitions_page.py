@@ -46,6 +46,7 @@ def test_the_definitions_page_on_a_phone(browser, live_server):
     try:
         page.click("[data-testid=nav-modeler]")
         page.wait_for_selector("[data-testid=version-table]")
+        page.wait_for_load_state("load")  # the stylesheet too, before measuring the layout
         # Indonesian once the lead merges the pending translations, else the msgid
         assert page.locator("h1").inner_text() in ("Model proses", "Process models")
         row = page.locator("[data-testid=version-row][data-version='1']")

@@ -127,7 +127,7 @@ def test_english_for_those_who_chose_it(session, now, mailbox):
 
 
 def test_indonesian_words_by_default(session, now, mailbox):
-    """Needs the lead's merge of /work/pending-translations/mail.json."""
+    """A person who chose no language gets the letter in Bahasa Indonesia."""
     give_addresses(session)
     start_sop(session, now)
     run_jobs(session, now)
