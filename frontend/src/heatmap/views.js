@@ -3,6 +3,8 @@
  * on a call activity shows the pool it calls. On a narrow screen a pool is not shrunk
  * below a readable scale: the view starts at its top left and the canvas pans. */
 
+import { markPressed, stepZoom } from "../common/diagramview.js";
+
 const WHEEL_PIXEL = 0.015;
 const WHEEL_LINE = 0.24;
 const PADDING = 30;  // diagram units around a shown pool
@@ -43,10 +45,7 @@ export class Views {
   focus(target) {
     this.target = target;
     this.viewer.get("canvas").viewbox(this.frame(target));
-    this.root.querySelectorAll("[data-heatmap-focus]").forEach((button) => {
-      const pressed = button.getAttribute("data-heatmap-focus") === target;
-      button.setAttribute("aria-pressed", pressed ? "true" : "false");
-    });
+    markPressed(this.root, "[data-heatmap-focus]", "data-heatmap-focus", target);
   }
 
   zoom(action) {
@@ -54,9 +53,7 @@ export class Views {
       this.focus(this.target);
       return;
     }
-    const box = this.container.getBoundingClientRect();
-    this.viewer.get("zoomScroll").stepZoom(action === "in" ? 1 : -1,
-      { x: box.width / 2, y: box.height / 2 });
+    stepZoom(this.viewer, this.container, action);
   }
 
   wire() {

@@ -22,6 +22,7 @@
  */
 import NavigatedViewer from "bpmn-js/lib/NavigatedViewer";
 
+import { markPressed, stepZoom } from "../common/diagramview.js";
 import { onReady } from "../common/ready.js";
 
 import "bpmn-js/dist/assets/diagram-js.css";
@@ -108,10 +109,7 @@ class DiagramControls {
   focus(target) {
     this.target = target;
     this.viewer.get("canvas").viewbox(frameFor(this.viewer, target, this.data.position || []));
-    this.root.querySelectorAll(".alur-views [data-diagram-focus]").forEach((button) => {
-      const pressed = button.getAttribute("data-diagram-focus") === target;
-      button.setAttribute("aria-pressed", pressed ? "true" : "false");
-    });
+    markPressed(this.root, ".alur-views [data-diagram-focus]", "data-diagram-focus", target);
   }
 
   zoom(action) {
@@ -119,9 +117,7 @@ class DiagramControls {
       this.focus(this.target);
       return;
     }
-    const box = this.container.getBoundingClientRect();
-    this.viewer.get("zoomScroll").stepZoom(action === "in" ? 1 : -1,
-      { x: box.width / 2, y: box.height / 2 });
+    stepZoom(this.viewer, this.container, action);
   }
 
   setFull(on) {
