@@ -17,8 +17,12 @@ own read transaction: the parts' query and their deserialisation, parsed specs a
 cached), the stored state's size, the raw SpiffWorkflow time of the same step on a
 loaded workflow (set_data, run, refresh_timers, do_engine_steps; nothing saved) and the
 cost of a bare commit; and, for the cached completions, the median number of SQL
-statements each runs (the bench's own lookup of the actor included: 2 of them) and the time
-spent waiting on the database (SQLAlchemy's before/after_cursor_execute).
+statements each runs and the time spent waiting on the database (SQLAlchemy's
+before/after_cursor_execute).
+
+A completion is timed as scenarios.complete times it: from the person in hand (read
+first, as a request's login does, which also checks out the connection and begins the
+transaction) to the commit.
 Usage: python bench/complete_task.py [N ...]
 Set BENCH_DATABASE_URL to run on PostgreSQL (its public schema is rebuilt).
 """
@@ -70,7 +74,7 @@ class Figures:
     state_kb: float
     raw_step: float
     commit: float
-    statements: float  # per cached completion (median), the bench's own actor lookup included
+    statements: float  # per cached completion (median), from the person in hand to the commit
     db_ms: float  # time waiting on the database per cached completion (median)
 
 
@@ -109,8 +113,7 @@ def time_completions(factories: Factories, on_runs, off_runs, now) -> tuple[list
     factories.meter.samples.clear()
     while len(on) < SAMPLES:
         instance_id, task_id = on_pending.pop(0)
-        factories.meter.reset()
-        seconds = complete(factories.cached, task_id, answers(ROW_11), now)
+        seconds = complete(factories.cached, task_id, answers(ROW_11), now, factories.meter)
         if instance_id not in warm:
             warm.add(instance_id)
             continue

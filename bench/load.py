@@ -17,7 +17,9 @@ tabs): exactly one may succeed, the other must be a 409.
 Prints completions per second, p50/p95/p99 of the inbox listing, the run's task listing
 and the completion, and the 4xx/5xx counts; then checks every run in the database against
 what the users were told (each completion that answered 200 is completed, exactly once in
-the run's log; nothing else is) and runs `flask alur verify` on every chain.
+the run's log; nothing else is) and runs `flask alur verify` on every chain. Also prints
+the CPU each completion cost the web workers, PostgreSQL, the job worker and the load
+generator itself, and the ceiling that cost puts on this machine (bench/cpu.py).
 
 Usage: python bench/load.py [USERS [COMPLETIONS [SEED_TASKS]]]   (default 16, 3000, 200000)
 """
@@ -38,6 +40,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+import cpu
 import seed_tasks
 from scenarios import ANSWERS, ROOT, SOP_KEY, answers, fresh_database
 from sqlalchemy import func, select
@@ -313,12 +316,16 @@ def main() -> None:
         wait_for_server(server)
         tally, tokens = Tally(budget=completions), issue_tokens()
         crowd = [VirtualUser(i, tally, tokens) for i in range(users)]
+        groups = {"web": cpu.descendants(server.pid), "worker": [worker.pid],
+                  "PostgreSQL": cpu.named("postgres"), "load generator": [os.getpid()]}
+        before = cpu.read(groups)
         started = time.perf_counter()
         for user in crowd:
             user.start()
         for user in crowd:
             user.join()
         elapsed = time.perf_counter() - started
+        after = cpu.read({**groups, "PostgreSQL": cpu.named("postgres")})
     finally:
         for process in (server, worker):
             process.terminate()
@@ -328,7 +335,7 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 process.kill()
         log.close()
-    report(tally, users, elapsed)
+    report(tally, users, elapsed, (before, after))
     problems = check_runs(url, tally)
     verified = flask(env, "verify", check=False)
     summary = verified.stdout.strip().splitlines()[-1:] or ["(no output)"]
@@ -343,7 +350,8 @@ def main() -> None:
         sys.exit(1)
 
 
-def report(tally: Tally, users: int, elapsed: float) -> None:
+def report(tally: Tally, users: int, elapsed: float, readings: tuple) -> None:
+    """The figures of the run; `readings` are bench/cpu.py's before and after it."""
     done = sum(len(tasks) for tasks in tally.completed.values())
     print(f"{users} users, {elapsed:.1f}s: {done} completions, {done / elapsed:.0f} per second "
           f"({len(tally.completed)} runs)")
@@ -352,6 +360,8 @@ def report(tally: Tally, users: int, elapsed: float) -> None:
     print(f"  responses: 2xx {tally.statuses[200]}, 4xx {tally.statuses[400]}, "
           f"5xx {tally.statuses[500]}")
     print(f"  double submissions: {dict(tally.races)}")
+    for line in cpu.report(*readings, done, elapsed):
+        print(line)
     for error in tally.errors[:10]:
         print(f"  ERROR {error}")
 

@@ -1,7 +1,8 @@
 """What someone has typed into a task's form but not yet sent (Simpan draf).
 
 One draft per task and person: it comes back when that person opens the task again and
-is deleted when the task completes, so nothing typed is lost to an upload, a comment or
+is deleted when the task closes (completed or cancelled: a trigger on human_tasks, migration
+0011, does it in the same UPDATE), so nothing typed is lost to an upload, a comment or
 a closed browser tab.
 """
 

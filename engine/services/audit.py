@@ -36,6 +36,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
@@ -125,29 +126,25 @@ def record_event(
     task_id: int | None = None,
     element_id: str | None = None,
     payload: dict | None = None,
-) -> Event:
-    """Append one event; the instance row carries the chain head so no extra query is needed."""
+) -> Event | RecordedEvent:
+    """Append one event; the instance row carries the chain head so no extra query is needed.
+
+    An instance's event waits in the session and goes out with the next flush, with every
+    other event waiting then, in one INSERT (`_write_pending`), and the head is signed
+    then, once: a completion's two events (claimed, completed) cost one statement and
+    one signature. A global event is an ORM row as before (deploys and admin changes are
+    rare, and take the global lock anyway)."""
     kind, version, body = _checked(type_, payload)
-    if instance is not None:
-        seq, prev = instance.event_count + 1, instance.last_event_hash
-    else:
+    refs = {"actor_id": actor_id, "task_id": task_id, "element_id": element_id}
+    if instance is None:
         seq, prev = _global_head(session)
-    row = _chained(
-        instance.id if instance is not None else None,
-        seq,
-        prev,
-        kind,
-        now,
-        {"actor_id": actor_id, "task_id": task_id, "element_id": element_id},
-        body,
-        version,
-    )
-    if instance is not None:
-        instance.event_count, instance.last_event_hash = seq, row["hash"]
-        sign_head(session, instance)
-    event = Event(**row)
-    session.add(event)
-    return event
+        event = Event(**_chained(None, seq, prev, kind, now, refs, body, version))
+        session.add(event)
+        return event
+    seq, prev = instance.event_count + 1, instance.last_event_hash
+    row = _chained(instance.id, seq, prev, kind, now, refs, body, version)
+    instance.event_count, instance.last_event_hash = seq, row["hash"]
+    return _pending(session).add(instance, row)
 
 
 def record_task_event(
@@ -157,7 +154,7 @@ def record_task_event(
     now: datetime,
     actor_id: int | None,
     payload: dict | None = None,
-) -> Event:
+) -> RecordedEvent:
     """An event about one human task (claimed, released, completed, a document added)."""
     return record_event(
         session,
@@ -174,24 +171,92 @@ def record_task_event(
 def record_events(
     session: Session, instance: ProcessInstance, now: datetime, entries: list[dict]
 ) -> None:
-    """Append many events of one instance in one INSERT (a new period opens a task per OPD).
+    """Append many events of one instance at once (a new period opens a task per OPD),
+    written right away with whatever was waiting, in one INSERT.
 
     Each entry holds type, and optionally actor_id, task_id, element_id and payload; the
     chain is the same as if each had been recorded on its own. Every entry is checked
     before any is written.
     """
     checked = [(entry, *_checked(entry["type"], entry.get("payload"))) for entry in entries]
-    rows, seq, prev = [], instance.event_count, instance.last_event_hash
+    pending, seq, prev = _pending(session), instance.event_count, instance.last_event_hash
     for entry, kind, version, body in checked:
         seq += 1
         refs = {key: entry.get(key) for key in ("actor_id", "task_id", "element_id")}
         row = _chained(instance.id, seq, prev, kind, now, refs, body, version)
-        rows.append(row)
+        pending.add(instance, row)
         prev = row["hash"]
-    if rows:
-        session.execute(insert(Event), rows)
+    if checked:
         instance.event_count, instance.last_event_hash = seq, prev
+        write_pending(session)
+
+
+class RecordedEvent:
+    """An instance's event as appended: its stored fields, and its id once written."""
+
+    __slots__ = ("id", "_row")
+
+    def __init__(self, row: dict[str, Any]):
+        self.id: int | None = None
+        self._row = row
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._row[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+class _PendingEvents:
+    """The session's instance events not yet written, in chain order, and their instances."""
+
+    def __init__(self) -> None:
+        self.events: list[RecordedEvent] = []
+        self.instances: dict[int, ProcessInstance] = {}
+
+    def add(self, instance: ProcessInstance, row: dict[str, Any]) -> RecordedEvent:
+        event = RecordedEvent(row)
+        self.events.append(event)
+        self.instances[instance.id] = instance
+        return event
+
+
+_PENDING_KEY = "alur_pending_events"
+_EVENTS = Event.__table__
+_INSERT_EVENTS = insert(_EVENTS).returning(_EVENTS.c.id, sort_by_parameter_order=True)
+
+
+def _pending(session: Session) -> _PendingEvents:
+    return session.info.setdefault(_PENDING_KEY, _PendingEvents())
+
+
+def write_pending(session: Session) -> None:
+    """Write the waiting events in one INSERT and sign each touched instance's head once.
+
+    Runs before every flush (so anything that flushes, a query's autoflush included, finds
+    the events stored, in chain order ahead of what the flush writes) and from
+    record_events."""
+    pending = session.info.pop(_PENDING_KEY, None)
+    if pending is None or not pending.events:
+        return
+    rows = [event._row for event in pending.events]
+    ids = session.connection().execute(_INSERT_EVENTS, rows).scalars().all()
+    for event, event_id in zip(pending.events, ids, strict=True):
+        event.id = event_id
+    for instance in pending.instances.values():
         sign_head(session, instance)
+
+
+@sa_event.listens_for(Session, "before_flush")
+def _write_before_flush(session: Session, _context, _instances) -> None:
+    write_pending(session)
+
+
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _forget_on_rollback(session: Session, _previous) -> None:
+    """A rolled-back transaction or savepoint keeps none of its events (a savepoint starts
+    with a flush, so what was waiting before it is written by then)."""
+    session.info.pop(_PENDING_KEY, None)
 
 
 def sign_head(session: Session, instance: ProcessInstance) -> None:

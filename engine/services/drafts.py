@@ -3,7 +3,9 @@
 A draft is stored as typed, not validated (it may be half filled), so that an upload, a
 comment or a closed tab never loses it. Only someone who may act on the open task saves
 one (an auditor or a reader of another lane never does), each person has their own, and
-completing the task deletes every draft of it (complete_task calls discard_task_drafts).
+a task that closes (completed or cancelled) loses every draft of it, in the database: a
+trigger on human_tasks deletes them in the UPDATE that closes it (migration 0011), so a
+completion sends no DELETE of its own for the drafts that almost never exist.
 Drafts are not part of the run's history, so they write no event and take no instance lock.
 """
 
@@ -99,8 +101,3 @@ def discard_draft(session: Session, actor: User, task_id: int) -> bool:
         delete(TaskDraft).where(TaskDraft.task_id == task.id, TaskDraft.user_id == actor.id)
     )
     return bool(result.rowcount)
-
-
-def discard_task_drafts(session: Session, task_id: int) -> None:
-    """Every person's draft of a task: called when it completes, as nothing is left to send."""
-    session.execute(delete(TaskDraft).where(TaskDraft.task_id == task_id))

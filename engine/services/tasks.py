@@ -276,8 +276,6 @@ def complete_task(
     spiff_task = runtime.find_ready_task(live, task.spiff_task_id)
     if spiff_task is None:
         raise ConflictError("The process is not waiting for this task", code="task_not_ready")
-    from engine.services.drafts import discard_task_drafts  # drafts imports this module
-
     # Everything below only writes (persist flushes itself where a read needs the writes):
     # the task, its events and the instance go out in one flush, the instance in one UPDATE.
     with session.no_autoflush:
@@ -299,7 +297,7 @@ def complete_task(
             {"sop_step": task.sop_step, "form_key": task.form_key, "data": cleaned},
         )
         execution.persist(session, task.instance, live, now, actor.id)
-        discard_task_drafts(session, task.id)
+    # the task's drafts go with the UPDATE that closes it (a trigger, migration 0011)
     # the one flush, here rather than at commit: a caller that reloads the run or the task
     # (refresh, populate_existing) must find what this step wrote, not lose it
     session.flush()

@@ -16,6 +16,7 @@ from engine.errors import (
     PermissionDeniedError,
 )
 from engine.models.drafts import TaskDraft
+from engine.models.tasks import TASK_CANCELLED
 from engine.services import drafts, tasks
 from tests.support import PLANNING, answers, open_tasks, run_rows, start_sop, user
 
@@ -100,3 +101,16 @@ def test_a_draft_of_another_task_survives(session, now, row1):
     drafts.save_draft(session, tim1, other.id, HALF, now)
     run_rows(session, row1.instance_id, PLANNING[:1], now)
     assert drafts.load_draft(session, tim1, other.id).data == HALF
+
+
+def test_a_task_closed_any_way_loses_its_drafts_in_the_database(session, now, row1):
+    """The rule lives in a trigger (migration 0011), so a task the engine cancels, not only
+    one completed through complete_task, keeps no draft; other updates leave drafts alone."""
+    tim1 = user(session, "tim1")
+    drafts.save_draft(session, tim1, row1.id, HALF, now)
+    tasks.claim_task(session, tim1, row1.id, now)
+    session.flush()
+    assert count(session) == 1
+    row1.state = TASK_CANCELLED
+    session.flush()
+    assert count(session) == 0
