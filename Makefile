@@ -70,6 +70,9 @@ bench: setup
 	$(BIN)/python bench/deploy.py
 	$(BIN)/python bench/replay.py
 	$(BIN)/python bench/timers.py
+	$(BIN)/python bench/reports.py
+	$(BIN)/python bench/sop_document.py
+	$(BIN)/python bench/report_period.py
 
 # The app under load (bench/load.py): gunicorn + worker on PostgreSQL, 16 users, 3000
 # completions over 200,000 task rows. Rebuilds LOAD_DATABASE_URL's public schema.

@@ -48,6 +48,11 @@ class Settings:
     max_upload_bytes: int = field(
         default_factory=lambda: int(_env("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
     )
+    # SIRUP package files (engine.sirup): the largest file and the most package rows taken.
+    sirup_max_bytes: int = field(
+        default_factory=lambda: int(_env("SIRUP_MAX_BYTES", str(20 * 1024 * 1024)))
+    )
+    sirup_max_rows: int = field(default_factory=lambda: int(_env("SIRUP_MAX_ROWS", "50000")))
     timezone: str = field(default_factory=lambda: _env("TIMEZONE", "Asia/Jakarta"))
     workweek: tuple[int, ...] = field(
         default_factory=lambda: tuple(int(d) for d in _env("WORKWEEK", "0,1,2,3,4").split(","))

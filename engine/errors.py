@@ -74,6 +74,14 @@ class PayloadTooLargeError(DomainError):
     status = 413
 
 
+class UnsupportedMediaTypeError(DomainError):
+    """Content of a kind the endpoint does not take (a PDF sent as a SIRUP list, a form
+    body where JSON is expected)."""
+
+    code = "unsupported_media_type"
+    status = 415
+
+
 class StateFormatError(DomainError):
     """Stored workflow state this release cannot read (an unknown format, a broken part)."""
 

@@ -64,6 +64,8 @@ class EventType(StrEnum):
     HOLIDAYS_RESEEDED = "holidays_reseeded"
     DUE_DATES_RECOMPUTED = "due_dates_recomputed"
     JOB_RETRIED = "job_retried"
+    PACKAGES_IMPORTED = "packages_imported"
+    SOP_METADATA_UPDATED = "sop_metadata_updated"
 
     @property
     def label(self) -> str:
@@ -286,6 +288,24 @@ class JobRetriedV1(_Payload):
     kind = _text()
 
 
+class PackagesImportedV1(_Payload):
+    """A SIRUP file imported for one budget year (the counts of what it changed)."""
+
+    tahun_anggaran = _integer()
+    filename = _text()
+    sha256 = _text()
+    added = _integer()
+    updated = _integer()
+    unchanged = _integer()
+
+
+class SopMetadataUpdatedV1(_Payload):
+    """The SOP-AP header of a process (Nomor SOP, dates, Dasar Hukum, ...) edited."""
+
+    definition_key = _text()
+    changes = _mapping()  # field -> [before, after]
+
+
 # ---- the registry -------------------------------------------------------------------------
 
 
@@ -342,6 +362,10 @@ SPECS: Mapping[EventType, EventSpec] = MappingProxyType(
         EventType.HOLIDAYS_RESEEDED: _spec(N_("Holidays of a year re-seeded"), HolidaysReseededV1),
         EventType.DUE_DATES_RECOMPUTED: _spec(N_("Due dates recomputed"), DueDatesRecomputedV1),
         EventType.JOB_RETRIED: _spec(N_("Background job retried"), JobRetriedV1),
+        EventType.PACKAGES_IMPORTED: _spec(N_("SIRUP packages imported"), PackagesImportedV1),
+        EventType.SOP_METADATA_UPDATED: _spec(
+            N_("SOP document header edited"), SopMetadataUpdatedV1
+        ),
     }
 )
 

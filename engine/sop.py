@@ -10,7 +10,7 @@ A diagram declares, with `spiffworkflow:property` entries:
   that variable names, and only that OPD's people may work it;
 - on the main process, `context_keys`: the variables shown beside every task's form;
 - on a task, `context_view`: a computed view shown beside its form (`capaian`: each
-  indicator's achievement from the plan, the targets and the period's reports).
+  indicator's achievement from the plan, the targets and the OPDs' reports so far).
 
 Deploy reads them into `SopRules` (stored on the version) and refuses a diagram that
 needs one and lacks it: a lane of a role whose people each belong to an OPD without
@@ -36,7 +36,9 @@ OPD_VARIABLE = "opd_variable"
 CONTEXT_KEYS = "context_keys"
 CONTEXT_VIEW = "context_view"
 # Each computed view and the forms whose answers it reads.
-CONTEXT_VIEWS = {"capaian": ("perencanaan-indikator", "perencanaan-target")}
+CONTEXT_VIEWS = {
+    "capaian": ("perencanaan-indikator", "perencanaan-target", "laporan-realisasi"),
+}
 RULE = "alur/sop-declaration"
 
 

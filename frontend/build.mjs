@@ -21,6 +21,8 @@ const entryPoints = {
   audit: "src/audit/index.js",      // one run's replay on its diagram (audit/history.html)
   heatmap: "src/heatmap/index.js",  // a version's durations against Waktu (audit/heatmap.html)
   apidocs: "src/apidocs/index.js",  // the API's OpenAPI document in swagger-ui (api/docs.html)
+  packageimport: "src/packageimport/index.js", // SIRUP import with progress (reports/package_import.html)
+  dashboard: "src/dashboard/index.js", // the overseers' charts with Chart.js (reports/dashboard.html)
 };
 
 await build({

@@ -11,7 +11,7 @@ from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, current_app, request
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -28,6 +28,9 @@ from webapp.i18n import DEFAULT_LOCALE, init_i18n, select_locale
 from webapp.readlog import init_readlog
 from webapp.security import init_security
 from webapp.transaction import init_transactions
+
+# Page endpoints that take a larger file than MAX_CONTENT_LENGTH: the setting of their cap.
+LARGE_PAGE_UPLOADS = {"reports.package_import_send": "sirup_max_bytes"}
 
 
 @dataclass
@@ -110,6 +113,15 @@ def _trust_proxies(app: Flask, hops: int) -> None:
         )
 
 
+def allow_large_page_uploads() -> None:
+    """The SIRUP import page takes files up to its own cap (ALUR_SIRUP_MAX_BYTES), larger
+    than other uploads (MAX_CONTENT_LENGTH); its service refuses one past the cap itself."""
+    if request.endpoint in LARGE_PAGE_UPLOADS:
+        settings = current_app.extensions["alur"].settings
+        request.max_content_length = getattr(settings, LARGE_PAGE_UPLOADS[request.endpoint]) \
+            + 64 * 1024
+
+
 def _init_extensions(app: Flask) -> None:
     init_security(app)
     init_transactions(app)
@@ -118,6 +130,7 @@ def _init_extensions(app: Flask) -> None:
     init_filters(app)
     init_readlog(app)
     babel.init_app(app, locale_selector=select_locale)
+    app.before_request(allow_large_page_uploads)  # before the CSRF check reads the form
     csrf.init_app(app)
     login_manager.init_app(app)
 
@@ -131,6 +144,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.health import bp as health_bp
     from webapp.inbox.routes import bp as inbox_bp
     from webapp.modeler.routes import bp as modeler_bp
+    from webapp.reports.routes import bp as reports_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
@@ -138,6 +152,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(modeler_bp, url_prefix="/pemodel")
     app.register_blueprint(audit_bp, url_prefix="/audit")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(reports_bp, url_prefix="/laporan")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # bearer tokens only: no cookies, so nothing to forge
     app.cli.add_command(cli)

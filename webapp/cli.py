@@ -19,7 +19,7 @@ from engine.db import read_only, unit_of_work
 from engine.errors import DomainError, InvalidInputError
 from engine.migrations import upgrade_database
 from engine.models.users import ROLE_CODES
-from engine.services import demo, deployments, holidays, users
+from engine.services import demo, deployments, holidays, sopmetadata, users
 from webapp import worker
 
 log = logging.getLogger(__name__)
@@ -89,6 +89,21 @@ def _report_refusal(path: Path, data: bytes, error: DomainError) -> None:
         session.commit()
 
 
+@cli.command("sop-header")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def sop_header_command(path: Path) -> None:
+    """Fill in a process's SOP document header from a JSON file, unless it has one."""
+    try:
+        key, header = sopmetadata.read_header_file(path.read_bytes())
+        with unit_of_work(_factory()) as session:
+            written = sopmetadata.fill_header_if_empty(session, key, header, _now())
+            session.commit()
+    except DomainError as error:
+        click.echo(f"refused: {path.name}: {error.message} {error.details or ''}", err=True)
+        sys.exit(1)
+    click.echo(f"{'written' if written else 'kept (already filled in)'}: SOP header of {key}")
+
+
 @cli.command("seed-demo")
 def seed_demo_command() -> None:
     """Demo OPDs, users for every role, the indicator catalogue and the holiday table."""
@@ -127,6 +142,7 @@ def bootstrap_command(ctx: click.Context, demo: bool) -> None:
     if demo:
         ctx.invoke(seed_demo_command)
     ctx.invoke(deploy_command, path=settings.bpmn_dir / "sop-pengelolaan-kinerja.bpmn")
+    ctx.invoke(sop_header_command, path=settings.bpmn_dir / "sop-pengelolaan-kinerja.sop.json")
 
 
 @cli.command("worker")

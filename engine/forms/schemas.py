@@ -8,8 +8,12 @@ than letting a submission through unchecked. The walking helpers here define the
 Beyond form-js, a form may say (in a component's custom `properties`, as the form editor
 writes them): `decision: "true"`, a choice never prefilled from earlier data; `period_end:
 "<frequency variable>"`, the end date of a new reporting period, checked against today and
-the previous end and proposed from the frequency (engine.services.periods); and
-`validate.required` on a dynamic list, which then needs at least one complete row.
+the previous end and proposed from the frequency (engine.services.periods);
+`fills: "<key> <key> ..."` on a select or radio with a `valuesKey`, whose chosen option
+(an object from the server, with more than label and value) gives those keys of the same
+scope their values, so what the server knows about the choice is stored with it (a SIRUP
+package picked at row 10 stores its name, pagu and method); and `validate.required` on a
+dynamic list, which then needs at least one complete row.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ _FORM_SUFFIX = ".form.json"
 # Custom properties (form-js `properties`) that the server understands.
 DECISION = "decision"
 PERIOD_END = "period_end"
+FILLS = "fills"
 
 
 def load_forms(directory: Path) -> dict[str, dict]:
@@ -81,6 +86,11 @@ def _check_scope(components: list, name: str) -> None:
         seen.add(key)
         if comp["type"] in ("group", "dynamiclist"):
             _check_scope(comp["components"], name)
+    keys = scope_keys(components)
+    for comp in members(components):
+        if missing := [key for key in fills_of(comp) if key not in keys]:
+            raise _refuse(name, f"component {key_of(comp)!r} fills {missing[0]!r}, "
+                                "which is not a field beside it")
 
 
 def _check_component(comp: Any, name: str) -> None:
@@ -122,6 +132,11 @@ def _properties_problem(comp: dict, kind: str) -> str | None:
         return "marks a period end but is not a date field"
     if frequency is not None and not NAME.fullmatch(frequency):
         return "names a period frequency that is not a variable name"
+    filled = fills_of(comp)
+    if filled and (kind not in ("select", "radio") or not comp.get("valuesKey")):
+        return "fills other fields but is not a select or radio with a valuesKey"
+    if any(not NAME.fullmatch(key) or key == comp.get("key") for key in filled):
+        return "fills a key that is not another field's name"
     return None
 
 
@@ -226,6 +241,11 @@ def period_end_frequency(comp: dict) -> str | None:
     return property_of(comp, PERIOD_END)
 
 
+def fills_of(comp: dict) -> tuple[str, ...]:
+    """The keys beside a choice that its chosen option fills (`properties.fills`)."""
+    return tuple((property_of(comp, FILLS) or "").split())
+
+
 def is_fresh(comp: dict) -> bool:
     """Whether earlier data must not be shown as this field's answer."""
     return is_decision(comp) or period_end_frequency(comp) is not None
@@ -241,3 +261,13 @@ def options(comp: dict, context: Mapping) -> tuple[tuple[str, Any], ...]:
         for option in source
         if isinstance(option, Mapping) and "value" in option
     )
+
+
+def option_record(comp: dict, context: Mapping, value: Any) -> Mapping | None:
+    """The whole option object chosen by `value` from `context[valuesKey]`, or None."""
+    source = context.get(comp.get("valuesKey") or "")
+    for option in source if isinstance(source, list) else ():
+        if isinstance(option, Mapping) and type(option.get("value")) is type(value) \
+                and option.get("value") == value:
+            return option
+    return None

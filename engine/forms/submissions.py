@@ -3,6 +3,15 @@
 Every problem is collected (not just the first) under a field path such as `paket[1].pagu`;
 unknown keys are refused at every level; hidden and empty fields come back as None, so a later
 step overwrites what an earlier one stored instead of leaving a stale answer behind.
+
+The caller's context holds what the server knows beside the form: the option lists named by
+`valuesKey`, a message per list for a value not in it (OPTION_REFUSALS: "not a package of
+your OPD" says more than "not one of the allowed options"), and facts (FORM_FACTS): names
+that are not fields but that conditions may read, such as whether the OPD has SIRUP packages
+to pick from. Facts are the outermost scope of every condition; a submission may echo them
+back at its top level (a client sends back the data it was given), and they are dropped
+there: the server's value is the one that counts. A choice whose form says it `fills` other
+keys gives them the values of the chosen option object, after the scope is cleaned.
 """
 
 from __future__ import annotations
@@ -22,9 +31,12 @@ from engine.forms.schemas import (
     DATE_FORMATS,
     VALIDATION_TYPES,
     check_form,
+    fills_of,
     hide_expr,
     is_readonly,
     key_of,
+    members,
+    option_record,
     options,
     period_end_frequency,
     scope_keys,
@@ -34,6 +46,10 @@ TEXT_LIMIT = 20_000
 # The context entry holding the bounds of a new period's end date (an object with
 # `problems(key, end) -> list[str]`, see engine.services.periods), set by the task's caller.
 PERIOD_BOUNDS = "period_bounds"
+# The context entries of facts the conditions read ({name: value}) and of the message for a
+# value not in a `valuesKey` list ({valuesKey: message}), set by the task's caller.
+FORM_FACTS = "form_facts"
+OPTION_REFUSALS = "option_refusals"
 ROW_LIMIT = 500
 # Patterns come from form authors, not users, and are at most 200 characters; bounding the value
 # too keeps a badly written pattern from backtracking for long on a long answer.
@@ -46,8 +62,13 @@ CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def validate_submission(schema: dict, data: Mapping, *, context: Mapping | None = None) -> dict:
     """Return the cleaned submission or raise InvalidInputError listing every problem."""
     check_form(schema)
-    run = _Validation(context or {})
-    cleaned = run.scope(schema["components"], data, "", ())
+    context = context or {}
+    facts = context.get(FORM_FACTS) or {}
+    if facts and isinstance(data, Mapping):
+        echoed = facts.keys() - scope_keys(schema["components"])
+        data = {key: value for key, value in data.items() if key not in echoed}
+    run = _Validation(context)
+    cleaned = run.scope(schema["components"], data, "", (facts,) if facts else ())
     if run.problems:
         code = "unknown_field" if run.only_unknown else "invalid_form_data"
         raise InvalidInputError("The submitted form has errors", code=code, details=run.problems)
@@ -76,7 +97,18 @@ class _Validation:
             self.add(f"{prefix}{key}", "Unknown field", unknown=True)
         cleaned: dict[str, Any] = {}
         self.fill(components, data, prefix, (data, *outer), hidden, cleaned)
+        self.fill_from_choices(components, cleaned)
         return cleaned
+
+    def fill_from_choices(self, components, cleaned) -> None:
+        """Keys named by a chosen option's `fills` take the option's values (None for what
+        the option lacks), whatever was typed in them: the server's record is the answer."""
+        for comp in members(components):
+            filled, key = fills_of(comp), key_of(comp)
+            if not filled or cleaned.get(key) is None:
+                continue
+            record = option_record(comp, self.context, cleaned[key]) or {}
+            cleaned.update({name: record.get(name) for name in filled})
 
     def fill(self, components, data, prefix, scopes, hidden, cleaned) -> None:
         for comp in components:
@@ -168,7 +200,8 @@ def _clean_number(comp, value, context) -> tuple[Any, list[str]]:
 def _clean_choice(comp, value, context) -> tuple[Any, list[str]]:
     allowed = [option_value for _, option_value in options(comp, context)]
     if not any(type(value) is type(option) and value == option for option in allowed):
-        return None, ["Not one of the allowed options"]
+        refusals = context.get(OPTION_REFUSALS) or {}
+        return None, [refusals.get(comp.get("valuesKey")) or "Not one of the allowed options"]
     return value, []
 
 

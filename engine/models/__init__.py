@@ -11,9 +11,11 @@ from engine.models.jobs import Job
 from engine.models.lanedefaults import LaneRoleDefault
 from engine.models.mail import MailOutbox, NotificationPreference
 from engine.models.opds import Opd
+from engine.models.packages import Package
 from engine.models.processdrafts import ProcessDraft
 from engine.models.savedfilters import SavedFilter
 from engine.models.sessions import LoginAttempt, UserSession
+from engine.models.sopmetadata import SopMetadata
 from engine.models.tasks import HumanTask
 from engine.models.trust import AuditRead, ChainCheckpoint, CheckpointHead
 from engine.models.users import ApiToken, Role, User, UserRole
@@ -38,10 +40,12 @@ __all__ = [
     "Job",
     "LaneRoleDefault",
     "Opd",
+    "Package",
     "ProcessDraft",
     "ProcessInstance",
     "Role",
     "SavedFilter",
+    "SopMetadata",
     "TaskDraft",
     "User",
     "UserRole",

@@ -6,7 +6,9 @@ when their OPD has a task in it, and inside it only the shared steps (tasks of n
 their own OPD's tasks: never another OPD's tasks, their answers, comments or documents,
 nor the log's events about them. Data computed from every OPD's reports (the `capaian`
 view of row 13) stays with the overseers too, since one OPD could read the others' figures
-out of it.
+out of it. The period report (engine.services.reports) is the one place a PJ Kinerja sees
+the unit's totals: the figures the unit publishes, with each other OPD's own figures,
+progress and reports left out.
 
 The event log is filtered the same way. An event about a task follows the task; an event
 of an element in a per-OPD lane without a task (row 12's timer) follows the OPD its payload

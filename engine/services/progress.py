@@ -156,5 +156,5 @@ def check_confirmed(
     form = versions.content_of(session, task.instance.version).form(task.form_key)
     if not confirmations_needed(form, data):
         return
-    forms.validate_submission(form, dict(data), context=form_context(session, form))
+    forms.validate_submission(form, dict(data), context=form_context(session, form, task=task))
     require_confirmation(form, data, confirmed)

@@ -5,11 +5,15 @@ the API show a task without loading the workflow: the answers given before (so a
 sent back at row 6 comes back with every earlier answer filled in), the variables the
 diagram lists in `context_keys` (the revision notes, the OPD, the period, ...), and the
 computed view a task declares (for row 13, the achievement of each indicator).
+
+The option lists a form fills from the server are not stored with the task: they are read
+when the task is shown or completed (engine.services.formlists), since the Tim may import
+an OPD's SIRUP packages after its row-10 task was created.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,7 +24,8 @@ from engine.forms.submissions import PERIOD_BOUNDS
 from engine.models import HumanTask, Opd, ProcessInstance
 from engine.models.tasks import TASK_COMPLETED
 from engine.runtime import runtime_of
-from engine.services import periods, versions
+from engine.services import formlists, periods, versions
+from engine.services.formlists import FormLists, latest_submission
 
 
 def build_prefill(
@@ -79,28 +84,62 @@ def build_context(
     return context
 
 
-def latest_submission(session: Session, instance_id: int, form_key: str) -> dict:
-    data = session.scalars(
-        select(HumanTask.data)
+def _achievements(session: Session, instance: ProcessInstance, data: dict) -> list[dict]:
+    """Each planned indicator as of the run's current period, from the plan (row 2), the
+    targets (row 3) and every OPD report of the run so far (row 12, all periods: kumulatif
+    sums and the trend need the earlier ones)."""
+    plan_form, target_form, report_form = sop.CONTEXT_VIEWS["capaian"]
+    planned = latest_submission(session, instance.id, plan_form).get("indikator")
+    targets = latest_submission(session, instance.id, target_form)
+    reports, ends, names = _run_reports(session, instance, report_form)
+    if (end := _iso_date(data.get("akhir_periode"))) is not None:
+        ends[instance.period_no] = end
+    return indicators.compile_achievements(
+        planned or [],
+        targets.get("target") or [],
+        reports,
+        period_no=instance.period_no,
+        period_targets=targets.get("target_periode") or [],
+        period_ends=ends,
+        opd_names=names,
+    )
+
+
+def _run_reports(session: Session, instance: ProcessInstance, form_key: str):
+    """Every completed row-12 answer of the run up to its current period, in one query:
+    the report lines, each period's end, and the OPDs' names. An OPD that answered twice
+    in one period (a task reopened) counts with its latest answer."""
+    rows = session.execute(
+        select(HumanTask.period_no, HumanTask.data, HumanTask.context, Opd.code, Opd.name)
+        .outerjoin(Opd, Opd.id == HumanTask.opd_id)
         .where(
-            HumanTask.instance_id == instance_id,
+            HumanTask.instance_id == instance.id,
             HumanTask.form_key == form_key,
             HumanTask.state == TASK_COMPLETED,
+            HumanTask.period_no <= instance.period_no,
         )
-        .order_by(HumanTask.completed_at.desc(), HumanTask.id.desc())
-        .limit(1)
-    ).first()
-    return data or {}
+        .order_by(HumanTask.period_no, HumanTask.completed_at, HumanTask.id)
+    ).all()
+    latest, ends, names = {}, {}, {}
+    for period_no, answer, context, code, name in rows:
+        opd = code or ""
+        latest[(period_no, opd)] = answer
+        names[opd] = name or opd
+        if (end := _iso_date((context or {}).get("akhir_periode"))) is not None:
+            ends[period_no] = end
+    reports = [
+        line
+        for (period_no, opd), answer in latest.items()
+        for line in indicators.reports_from_answer(period_no, opd, answer)
+    ]
+    return reports, ends, names
 
 
-def _achievements(session: Session, instance: ProcessInstance, data: dict) -> list[dict]:
-    plan_form, target_form = sop.CONTEXT_VIEWS["capaian"]
-    planned = latest_submission(session, instance.id, plan_form).get("indikator")
-    targets = latest_submission(session, instance.id, target_form).get("target")
-    reports = data.get("laporan_periode") or []
-    if isinstance(reports, dict):
-        reports = list(reports.values())
-    return indicators.compile_achievements(planned or [], targets or [], reports)
+def _iso_date(value) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def values_keys(form: dict) -> list[str]:
@@ -116,19 +155,27 @@ def values_keys(form: dict) -> list[str]:
     return found
 
 
-def uses_values_key(form: dict) -> bool:
-    """Whether any component (at any depth) takes its options from the context."""
-    return bool(values_keys(form))
-
-
-def form_options(session: Session, form: dict) -> dict[str, list[dict]]:
+def form_options(
+    session: Session, form: dict, task: HumanTask | None = None
+) -> dict[str, list[dict]]:
     """Exactly the option lists `form` names by `valuesKey` ({} for a form that names none),
+    as the task's page and its validation see them (its OPD's packages, its run's plan),
     so a client of the API can fill every field from the task alone."""
-    wanted = values_keys(form or {})
-    if not wanted:
-        return {}
-    lists = _option_lists(session)
-    return {key: lists.get(key, []) for key in wanted}
+    return form_lists(session, form, task).options
+
+
+def task_form_lists(session: Session, task: HumanTask) -> FormLists:
+    """The lists, refusal messages and facts of the task's own form, for the task."""
+    form = versions.content_of(session, task.instance.version).form(task.form_key)
+    return form_lists(session, form or {}, task)
+
+
+def form_lists(session: Session, form: dict | None, task: HumanTask | None) -> FormLists:
+    """The lists, refusal messages and facts of the lists `form` names (none read for a form
+    naming none); without a form, the lists that need no task, for readers of answers."""
+    if form is None:
+        return formlists.task_free_lists(session)
+    return formlists.lists_for(session, values_keys(form), task)
 
 
 def form_context(
@@ -139,18 +186,16 @@ def form_context(
     now: datetime | None = None,
 ) -> dict:
     """What validating (or showing) a form needs beyond the form: the option lists named by
-    `valuesKey` (the OPDs to invite at row 7) and, given the task and the moment, the bounds
-    of a new period's end (after the previous end, not before today).
+    `valuesKey` (the OPDs to invite at row 7; given the task, its OPD's SIRUP packages for
+    the run's budget year and the indicators planned at row 2 of its run), their refusal
+    messages and facts (engine.services.formlists), and, given the task and the moment, the
+    bounds of a new period's end (after the previous end, not before today).
 
-    Given a form that needs none of it, returns {} without querying.
+    The lists are per task: the OPD is the task's, the year and the plan its run's. Each list
+    costs one query; given a form that needs none of it, returns {} without querying.
     """
-    context = {} if form is not None and not uses_values_key(form) else _option_lists(session)
+    context = form_lists(session, form, task).context()
     if form and task is not None and now is not None and periods.period_end_fields(form):
         zone = runtime_of(session).settings.zone
         context[PERIOD_BOUNDS] = periods.bounds_for(form, task.context or {}, now, zone)
     return context
-
-
-def _option_lists(session: Session) -> dict[str, list[dict]]:
-    opds = session.scalars(select(Opd).where(Opd.is_active.is_(True)).order_by(Opd.name))
-    return {"daftar_opd": [{"label": o.name, "value": o.code} for o in opds]}

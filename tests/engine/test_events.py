@@ -92,6 +92,11 @@ GOOD = {
     EventType.DUE_DATES_RECOMPUTED: {"tasks_moved": 1, "moves": [
         {"task_id": 1, "before": "2026-06-01", "after": "2026-06-02"}]},
     EventType.JOB_RETRIED: {"job_id": 7, "kind": "mail"},
+    EventType.PACKAGES_IMPORTED: {"tahun_anggaran": 2026, "filename": "rup-2026.xlsx",
+                                  "sha256": "ab" * 32, "added": 120, "updated": 3,
+                                  "unchanged": 0},
+    EventType.SOP_METADATA_UPDATED: {"definition_key": "sop_pengelolaan_kinerja",
+                                     "changes": {"nomor_sop": [None, "800/001/UKPBJ/2026"]}},
 }
 
 # The fields that may be None (everything else must be there and not None).

@@ -11,32 +11,37 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 from marshmallow import Schema, ValidationError
 
-from engine.errors import DomainError, InvalidInputError, PayloadTooLargeError
+from engine.errors import (
+    InvalidInputError,
+    PayloadTooLargeError,
+    UnsupportedMediaTypeError,
+)
 
 API_BODY_LIMIT = 1024 * 1024
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-# Endpoints that also take files (a diagram and its forms) as multipart/form-data.
-MULTIPART_ENDPOINTS = frozenset({"api.deploy_version"})
+# Endpoints that also take files (a diagram and its forms, a SIRUP package list) as
+# multipart/form-data.
+MULTIPART_ENDPOINTS = frozenset({"api.deploy_version", "api.import_packages"})
+# Endpoints whose body may pass API_BODY_LIMIT: the setting holding their file's cap (the
+# service refuses a file over it with its own details; the form around it gets some room).
+LARGE_BODY_ENDPOINTS = {"api.import_packages": "sirup_max_bytes"}
+MULTIPART_ROOM = 64 * 1024
 # path ids stay within a 32-bit integer, so a forged huge id is a 404, not a database error
 ID = "id"  # webapp.converters.RowIdConverter
-
-
-class UnsupportedMediaTypeError(DomainError):
-    code = "unsupported_media_type"
-    status = 415
 
 
 def check_body() -> None:
     """Refuse an oversized or non-JSON body before anything reads it."""
     # a body sent without a length (chunked) is cut one byte past the limit; json_object()
     # then sees that it is too long
-    request.max_content_length = API_BODY_LIMIT + 1
+    limit = _body_limit()
+    request.max_content_length = limit + 1
     length = request.content_length
-    if length is not None and length > API_BODY_LIMIT:
-        raise _too_large()
+    if length is not None and length > limit:
+        raise _too_large(limit)
     if request.method in BODY_METHODS and _has_body() and not (
         request.is_json or _multipart_allowed()
     ):
@@ -48,9 +53,16 @@ def _multipart_allowed() -> bool:
     return request.endpoint in MULTIPART_ENDPOINTS and request.mimetype == "multipart/form-data"
 
 
-def _too_large() -> PayloadTooLargeError:
-    return PayloadTooLargeError(f"The body is larger than {API_BODY_LIMIT} bytes",
-                                details={"max_bytes": API_BODY_LIMIT})
+def _body_limit() -> int:
+    setting = LARGE_BODY_ENDPOINTS.get(request.endpoint)
+    if setting is None:
+        return API_BODY_LIMIT
+    return getattr(current_app.extensions["alur"].settings, setting) + MULTIPART_ROOM
+
+
+def _too_large(limit: int = API_BODY_LIMIT) -> PayloadTooLargeError:
+    return PayloadTooLargeError(f"The body is larger than {limit} bytes",
+                                details={"max_bytes": limit})
 
 
 def _has_body() -> bool:

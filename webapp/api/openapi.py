@@ -66,6 +66,7 @@ TAGS = (
     {"name": "definitions", "description": "Process definitions, versions, deploys, diffs."},
     {"name": "audit", "description": "Audit readers: replay, verification, bundles, heatmaps."},
     {"name": "admin", "description": "Administrators: incidents of background jobs."},
+    {"name": "packages", "description": "Procurement packages imported from SIRUP."},
     {"name": "docs", "description": "This document and its page."},
 )
 

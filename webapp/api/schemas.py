@@ -25,6 +25,7 @@ from engine.models.instances import STATUS_COMPLETED, STATUS_RUNNING
 from engine.models.tasks import TASK_COMPLETED, TASK_OPEN
 from engine.services import access
 from engine.services.deadlines import is_overdue
+from engine.services.formlists import FormLists
 from engine.services.tasks import SCOPES, SORTS, TaskFilters
 from engine.services.timers import timer_failure_of
 from engine.services.versions import VersionContent
@@ -41,7 +42,7 @@ class DumpState(TypedDict, total=False):
     users: dict[int, User]
     contents: Callable[[DefinitionVersion], VersionContent]
     viewer: User
-    options: Callable[[dict], dict]
+    form_lists: Callable[[HumanTask], FormLists]
 
 
 DumpContext = Context[DumpState]
@@ -191,22 +192,32 @@ def content_of(task: HumanTask) -> VersionContent:
 
 class TaskDetailSchema(TaskSchema):
     """A task with its form. `options` holds every option list the form names by
-    `valuesKey` ({"daftar_opd": [{"label", "value"}]} at row 7), so a client can fill the
-    form from this answer alone; `data` is the prefill while open (earlier answers, never
-    earlier decisions, and a proposed end for a new period), the submission once done."""
+    `valuesKey`, as the task's page and its validation see them ({"daftar_opd": [{"label",
+    "value"}]} at row 7; at row 10 "paket_opd", the task's OPD's SIRUP packages for the
+    run's year, each with the kode_rup, nama_paket, pagu and metode_pemilihan it fills in,
+    and "indikator_rencana", the run's planned indicators), so a client can fill the form
+    from this answer alone. `data` is the prefill while open (earlier answers, never
+    earlier decisions, and a proposed end for a new period) with the facts the form's
+    conditions read (row 10's `sumber_paket`: "sirup" to pick a package, "isian" to type
+    one in), the submission once done."""
 
     form = fields.Function(lambda task: content_of(task).form(task.form_key),
                            metadata={"type": "object", "description": "The form-js schema"})
     options = fields.Method("get_options", metadata={"type": "object"})
-    data = fields.Function(lambda task: (task.data if task.state == TASK_COMPLETED
-                                         else task.prefill) or {}, metadata={"type": "object"})
+    data = fields.Method("get_data", metadata={"type": "object"})
     context = fields.Function(lambda task: visible_context(task), metadata={"type": "object"})
     sop = fields.Function(lambda task: sop_row(content_of(task).activity(task.element_id)),
                           metadata={"type": "object"})
 
     def get_options(self, task: HumanTask) -> dict:
-        lists_of = DumpContext.get().get("options")
-        return lists_of(content_of(task).form(task.form_key)) if lists_of else {}
+        lists_of = DumpContext.get().get("form_lists")
+        return lists_of(task).options if lists_of else {}
+
+    def get_data(self, task: HumanTask) -> dict:
+        if task.state == TASK_COMPLETED:
+            return task.data or {}
+        lists_of = DumpContext.get().get("form_lists")
+        return {**(task.prefill or {}), **(lists_of(task).facts if lists_of else {})}
 
 
 def visible_context(task: HumanTask) -> dict:

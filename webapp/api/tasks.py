@@ -7,7 +7,7 @@ and a lost race or a repeated action a 409.
 
 from __future__ import annotations
 
-from functools import partial
+from functools import cache, partial
 
 from marshmallow import fields
 
@@ -60,8 +60,8 @@ def list_tasks():
             errors=(404,))
 def get_task(task_id: int):
     found = tasks.get_task_for(db(), actor(), task_id)
-    options = partial(taskviews.form_options, db())
-    return dump(TaskDetailSchema(), found, dump_state(options=options))
+    lists_of = cache(partial(taskviews.task_form_lists, db()))  # options and facts: one read
+    return dump(TaskDetailSchema(), found, dump_state(form_lists=lists_of))
 
 
 @bp.post(f"/tasks/<{ID}:task_id>/claim")

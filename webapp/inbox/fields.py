@@ -22,7 +22,8 @@ from engine.errors import N_
 from engine.forms import FieldView
 from engine.forms.problems import Problem
 from engine.services.eventviews import format_number_field
-from engine.services.taskviews import form_context
+from engine.services.formlists import FormLists
+from engine.services.taskviews import form_lists
 from webapp.filters import page_formats
 from webapp.i18n import format_day
 
@@ -42,10 +43,13 @@ PLAIN_PROBLEMS = (
 )
 
 
-def describe_form(session, schema: dict | None) -> list[FieldView]:
+def describe_form(session, schema: dict | None, lists: FormLists | None = None) -> list[FieldView]:
+    """The schema's fields with their options: `lists` as read for the task shown (its
+    OPD's packages, its run's plan), else the lists that need no task."""
     if not schema:
         return []
-    return forms.iter_fields(schema, context=form_context(session))
+    found = lists if lists is not None else form_lists(session, schema, None)
+    return forms.iter_fields(schema, context=found.context())
 
 
 def posted_values(schema: dict, form: MultiDict) -> dict:

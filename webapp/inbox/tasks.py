@@ -25,6 +25,7 @@ from engine.services import (
     versions,
 )
 from engine.services.tasks import TaskFilters
+from engine.services.taskviews import form_lists
 from webapp.inbox import back_to, bp
 from webapp.inbox.fields import describe_form, posted_values, translate_problems, unmatched_problems
 from webapp.inbox.pages import evidence_by_step, late_days_by_task, progress_lines
@@ -46,7 +47,8 @@ def render_task(task: HumanTask, *, values: dict | None = None, problems: dict |
     session, user = db(), actor()
     content = versions.content_of(session, task.instance.version)
     schema = content.form(task.form_key)
-    fields = describe_form(session, schema)
+    lists = form_lists(session, schema or {}, task)  # its OPD's packages, its run's plan
+    fields = describe_form(session, schema, lists)
     problems = problems or {}
     is_open = task.state == TASK_OPEN
     editable = is_open and drafts.may_save_draft(user, task)
@@ -56,6 +58,7 @@ def render_task(task: HumanTask, *, values: dict | None = None, problems: dict |
     page = render_template(
         "inbox/task.html", task=task, fields=fields, values=shown or {}, problems=problems,
         general_problems=unmatched_problems(fields, problems), upload_error=upload_error,
+        facts=lists.facts,
         activity=content.activity(task.element_id), draft=draft, editable=editable,
         context=access.visible_context(session, user, task),
         can_act=is_open and tasks.can_act(user, task),
