@@ -1,11 +1,11 @@
-"""A run's achievements as row 13 computes them, for readers other than row 13 itself.
+"""A run's achievements as row 13 computes them: the one place that gathers their inputs.
 
-Row 13's view (engine.services.taskviews) is stored on its task when the task opens; the
-dashboard needs the same figures for any run at any time. So this module feeds
-engine.indicators.compile_achievements exactly the inputs taskviews gives it: the latest
-plan (row 2), the latest targets (row 3), and every OPD's latest row-12 answer per period
-up to the run's current period, read in one statement, with each period's end from the
-row-12 tasks' context. No figure is computed here: engine.indicators computes them all.
+Row 13's view (engine.services.taskviews, stored on its task when the task opens) and the
+dashboard (any run, at any time) both call `compile_run`, so both show the same figures.
+It feeds engine.indicators.compile_achievements the latest plan (row 2), the latest
+targets (row 3), and every OPD's latest row-12 answer per period up to the run's current
+period, read in one statement, with each period's end from the row-12 tasks' context. No
+figure is computed here: engine.indicators computes them all.
 """
 
 from __future__ import annotations
@@ -18,18 +18,22 @@ from sqlalchemy.orm import Session
 from engine import indicators, sop
 from engine.models import HumanTask, Opd, ProcessInstance
 from engine.models.tasks import TASK_COMPLETED
-from engine.services.taskviews import latest_submission
+from engine.services.formlists import latest_submission
 
 PLAN_FORM, TARGET_FORM, REPORT_FORM = sop.CONTEXT_VIEWS["capaian"]
 
 
-def compile_run(session: Session, instance: ProcessInstance) -> list[dict]:
-    """engine.indicators.compile_achievements as of the run's current period, with the
-    inputs engine.services.taskviews gives it for row 13: the latest plan (row 2), the
-    latest targets (row 3) and every OPD's latest row-12 answer per period so far."""
+def compile_run(session: Session, instance: ProcessInstance,
+                current_end: str | None = None) -> list[dict]:
+    """engine.indicators.compile_achievements as of the run's current period: the latest
+    plan (row 2), the latest targets (row 3) and every OPD's latest row-12 answer per
+    period so far. `current_end` (ISO date) is the current period's end when the caller
+    knows it from the period's own data (row 13 opening) rather than from its reports."""
     planned = latest_submission(session, instance.id, PLAN_FORM).get("indikator")
     targets = latest_submission(session, instance.id, TARGET_FORM)
     reports, ends, names = run_reports(session, instance)
+    if (end := _iso_date(current_end)) is not None:
+        ends[instance.period_no] = end
     return indicators.compile_achievements(
         planned or [],
         targets.get("target") or [],

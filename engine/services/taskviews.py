@@ -13,19 +13,19 @@ an OPD's SIRUP packages after its row-10 task was created.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import forms, indicators, sop
+from engine import forms, sop
 from engine.forms.schemas import key_of, members
 from engine.forms.submissions import PERIOD_BOUNDS
-from engine.models import HumanTask, Opd, ProcessInstance
+from engine.models import HumanTask, ProcessInstance
 from engine.models.tasks import TASK_COMPLETED
 from engine.runtime import runtime_of
-from engine.services import formlists, periods, versions
-from engine.services.formlists import FormLists, latest_submission
+from engine.services import achievements, formlists, periods, versions
+from engine.services.formlists import FormLists
 
 
 def build_prefill(
@@ -87,59 +87,8 @@ def build_context(
 def _achievements(session: Session, instance: ProcessInstance, data: dict) -> list[dict]:
     """Each planned indicator as of the run's current period, from the plan (row 2), the
     targets (row 3) and every OPD report of the run so far (row 12, all periods: kumulatif
-    sums and the trend need the earlier ones)."""
-    plan_form, target_form, report_form = sop.CONTEXT_VIEWS["capaian"]
-    planned = latest_submission(session, instance.id, plan_form).get("indikator")
-    targets = latest_submission(session, instance.id, target_form)
-    reports, ends, names = _run_reports(session, instance, report_form)
-    if (end := _iso_date(data.get("akhir_periode"))) is not None:
-        ends[instance.period_no] = end
-    return indicators.compile_achievements(
-        planned or [],
-        targets.get("target") or [],
-        reports,
-        period_no=instance.period_no,
-        period_targets=targets.get("target_periode") or [],
-        period_ends=ends,
-        opd_names=names,
-    )
-
-
-def _run_reports(session: Session, instance: ProcessInstance, form_key: str):
-    """Every completed row-12 answer of the run up to its current period, in one query:
-    the report lines, each period's end, and the OPDs' names. An OPD that answered twice
-    in one period (a task reopened) counts with its latest answer."""
-    rows = session.execute(
-        select(HumanTask.period_no, HumanTask.data, HumanTask.context, Opd.code, Opd.name)
-        .outerjoin(Opd, Opd.id == HumanTask.opd_id)
-        .where(
-            HumanTask.instance_id == instance.id,
-            HumanTask.form_key == form_key,
-            HumanTask.state == TASK_COMPLETED,
-            HumanTask.period_no <= instance.period_no,
-        )
-        .order_by(HumanTask.period_no, HumanTask.completed_at, HumanTask.id)
-    ).all()
-    latest, ends, names = {}, {}, {}
-    for period_no, answer, context, code, name in rows:
-        opd = code or ""
-        latest[(period_no, opd)] = answer
-        names[opd] = name or opd
-        if (end := _iso_date((context or {}).get("akhir_periode"))) is not None:
-            ends[period_no] = end
-    reports = [
-        line
-        for (period_no, opd), answer in latest.items()
-        for line in indicators.reports_from_answer(period_no, opd, answer)
-    ]
-    return reports, ends, names
-
-
-def _iso_date(value) -> date | None:
-    try:
-        return date.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
+    sums and the trend need the earlier ones): engine.services.achievements."""
+    return achievements.compile_run(session, instance, data.get("akhir_periode"))
 
 
 def values_keys(form: dict) -> list[str]:

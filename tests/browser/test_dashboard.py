@@ -12,14 +12,13 @@ import pytest
 from engine.db import unit_of_work
 from engine.models import ProcessInstance
 from tests.browser.conftest import requires_chromium
-from tests.browser.watch import Watch, assert_accessible
+from tests.browser.phone import fits, on_phone
 from tests.conftest import T0
 from tests.engine.services.achievement_support import plan, report_period
 from tests.support import complete_all, run_planning, run_rows, start_sop
 
 pytestmark = [pytest.mark.browser, requires_chromium]
 
-PHONE = {"width": 360, "height": 740}
 PAINTED = """(id) => {
   const canvas = document.getElementById(id);
   const box = canvas.getBoundingClientRect();
@@ -47,27 +46,6 @@ def runs(live_server):
         run_planning(session, mapping.id, T0)
         session.commit()
         return reported.id, mapping.id
-
-
-def on_phone(browser, url: str, username: str):
-    context = browser.new_context(locale="id-ID", timezone_id="Asia/Jakarta", viewport=PHONE,
-                                  is_mobile=True, has_touch=True)
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    watch = Watch(page)
-    page.goto(f"{url}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "demo12345")
-    page.click("button[type=submit]")
-    page.wait_for_selector("[data-testid=current-user]")
-    return context, page, watch
-
-
-def fits(page, watch) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{page.url} is {width} px wide"
-    assert_accessible(page)
-    watch.assert_clean()
 
 
 def painted(page, canvas_id: str) -> dict:

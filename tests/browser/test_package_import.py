@@ -10,34 +10,12 @@ from sqlalchemy import func, select
 
 from engine.models import Package
 from tests.browser.conftest import requires_chromium
-from tests.browser.watch import Watch, assert_accessible
+from tests.browser.phone import fits, on_phone
 from tests.sirup_support import csv_bytes, package, packages, xlsx_bytes
 
 pytestmark = [pytest.mark.browser, requires_chromium]
 
-PHONE = {"width": 360, "height": 740}
 ROWS = 2000  # enough bytes for the upload's progress to be seen moving
-
-
-def on_phone(browser, url: str, username: str):
-    context = browser.new_context(locale="id-ID", timezone_id="Asia/Jakarta", viewport=PHONE,
-                                  is_mobile=True, has_touch=True)
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    watch = Watch(page)
-    page.goto(f"{url}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "demo12345")
-    page.click("button[type=submit]")
-    page.wait_for_selector("[data-testid=current-user]")
-    return context, page, watch
-
-
-def fits(page, watch) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{page.url} is {width} px wide"
-    assert_accessible(page)
-    watch.assert_clean()
 
 
 def stored(live_server) -> int:

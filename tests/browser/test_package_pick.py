@@ -10,7 +10,7 @@ import pytest
 from engine.db import unit_of_work
 from engine.models import HumanTask
 from tests.browser.conftest import requires_chromium
-from tests.browser.test_package_import import fits, on_phone
+from tests.browser.phone import fits, on_phone
 from tests.conftest import T0
 from tests.engine.services.pick_support import add_package
 from tests.support import PLANNING, open_tasks, start_committed

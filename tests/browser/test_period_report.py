@@ -9,7 +9,7 @@ import pytest
 
 from engine.db import unit_of_work
 from tests.browser.conftest import requires_chromium
-from tests.browser.test_package_import import fits, on_phone
+from tests.browser.phone import fits, on_phone
 from tests.conftest import T0
 from tests.engine.services.report_support import two_period_run
 
