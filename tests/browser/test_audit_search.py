@@ -95,7 +95,8 @@ def test_the_auditor_finds_runs_sorts_them_and_fixes_a_bad_value(live_server, se
     assert page.locator("[data-testid=error-period]").is_visible()
     assert page.input_value("#f-period") == "dua"
     assert page.locator("#f-period").get_attribute("aria-invalid") == "true"
-    assert page.evaluate("document.activeElement.dataset.testid") == "form-errors"
+    # the page script (deferred) moves the focus once it runs, after the box is parsed
+    page.wait_for_function("document.activeElement?.dataset.testid === 'form-errors'")
     page.click("[data-testid=error-links] a")  # the summary's link takes the focus there
     assert page.evaluate("document.activeElement.id") == "f-period"
     assert page.locator("[data-testid=run-table]").count() == 0
