@@ -7,7 +7,8 @@ denominator for the ratio indicators), rows 13-16 and row 17 choosing (b) with t
 month's end. Then, over the same database (SQLite by default, PostgreSQL when
 BENCH_DATABASE_URL is set), it times engine.services.reports.period_report for the last
 period (goal: under 200 ms) and its PDF and XLSX (report plus file; PDF goal: under 2 s),
-as the Tim sees them and as one PJ Kinerja does, and counts the statements a report runs.
+as the Tim sees them (the report is the overseers'), and counts the statements a report
+runs.
 
 It prints the median of REPEAT calls of each, in milliseconds.
 Usage: python bench/report_period.py [N_OPDS] [N_PERIODS]
@@ -143,7 +144,6 @@ def measure(factory, engine, instance_id: int, period_no: int, now: datetime) ->
 
     figures = {
         "period report, Tim (goal < 200 ms)": timed(lambda: report_as("tim1")),
-        "period report, PJ (own OPD)": timed(lambda: report_as("pj000")),
     }
     report_as("tim1")
     statements = meter.statements
