@@ -15,7 +15,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext
 from flask_login import login_required
 
-from engine.errors import DomainError, InvalidInputError, PayloadTooLargeError
+from engine.errors import DomainError, InvalidInputError
 from engine.services import packages
 from engine.sirup.headers import ALIASES
 from webapp.reports import bp
@@ -64,16 +64,13 @@ def import_send():
 
 
 def _upload() -> tuple[str, bytes]:
-    """The chosen file's name and bytes, read no further than the import's size cap."""
+    """The chosen file's name and bytes, read one byte past the import's size cap: the
+    service refuses a file over it (engine.sirup.formats.check_size), as on the API."""
     sent = request.files.get("file")
     if sent is None or not sent.filename:
         raise InvalidInputError("Choose a SIRUP file to upload", code="file_missing")
     limit = current_app.extensions["alur"].settings.sirup_max_bytes
-    data = sent.stream.read(limit + 1)
-    if len(data) > limit:
-        raise PayloadTooLargeError("The file is larger than the import allows",
-                                   code="import_too_large", details={"max_bytes": limit})
-    return sent.filename, data
+    return sent.filename, sent.stream.read(limit + 1)
 
 
 def _refused(error: DomainError):
